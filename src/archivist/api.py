@@ -1,0 +1,166 @@
+"""The Python API. Each function is what the CLI command of the same name calls.
+
+Explicit arguments always win; inside a corpus workspace (a folder with ``corpus.toml``) the
+workspace's folders and settings fill in what is not given.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import workspace as ws
+from .diff import diff
+from .extract import extract as _extract
+from .extractor import ExtractedDoc, NotExtractable, extract_bytes, extract_html
+from .ingest import ingest as _ingest
+from .release import publish as _publish
+from .report import StageReport
+from .sources import guess_media_type
+from .verify import VerifyResult
+from .verify import verify as _verify
+
+__all__ = ["diff", "extract", "extract_page", "extract_text", "ingest", "init", "publish", "run", "verify"]
+
+
+def init(directory: str | Path = ".", name: str | None = None) -> ws.Workspace:
+    """Scaffold a corpus workspace: corpus.toml, archives/, records/, releases/, DATASET_CARD.md."""
+    return ws.init(directory, name)
+
+
+def _workspace(where: str | Path | None = None) -> ws.Workspace | None:
+    return ws.find(where or ".")
+
+
+def ingest(
+    sources: list[str] | None = None,
+    out_dir: str | Path | None = None,
+    *,
+    sidecar: str | Path | None = None,
+    urls: str | Path | None = None,
+    corpus_name: str | None = None,
+    operator: str | None = None,
+    license: str | None = None,
+) -> StageReport:
+    """Files, folders and globs of raw pages to WARC/1.1 files in ``out_dir``."""
+    w = _workspace()
+    cfg_sources = w.sources() if w else {}
+    sources = sources or list(cfg_sources.get("paths") or [])
+    sidecar = sidecar or (cfg_sources.get("sidecar") or None)
+    corpus = w.corpus() if w else {}
+    if out_dir is None:
+        if w is None:
+            raise ValueError("no output folder given (-o) and not inside a workspace (archivist init)")
+        out_dir = w.archives
+    return _ingest(
+        sources,
+        out_dir,
+        sidecar=sidecar,
+        urls=urls,
+        corpus_name=corpus_name or corpus.get("name") or "corpus",
+        operator=operator or corpus.get("operator") or None,
+        license=license or None,
+    )
+
+
+def extract(
+    warcs: list[str | Path] | None = None,
+    out_dir: str | Path | None = None,
+    *,
+    workers: int = 1,
+    progress: Callable[[], None] | None = None,
+) -> StageReport:
+    """WARC files (or folders of them) to Parquet record shards plus a rejects table."""
+    w = _workspace()
+    if not warcs:
+        if w is None:
+            raise ValueError("no WARC files given and not inside a workspace")
+        warcs = [w.archives]
+    if out_dir is None:
+        if w is None:
+            raise ValueError("no output folder given (-o) and not inside a workspace")
+        out_dir = w.records
+    return _extract(list(warcs), out_dir, workers=workers, progress=progress)
+
+
+def publish(
+    records_dir: str | Path | None,
+    version: str,
+    out_dir: str | Path | None = None,
+    *,
+    parent: str | Path | None = None,
+    corpus: dict[str, Any] | None = None,
+    datasheet: dict[str, str] | None = None,
+) -> StageReport:
+    """A records folder to an immutable release ``<out_dir>/<version>/``."""
+    w = _workspace(records_dir if records_dir else ".")
+    if records_dir is None:
+        if w is None:
+            raise ValueError("no records folder given and not inside a workspace")
+        records_dir = w.records
+    if out_dir is None:
+        out_dir = w.releases if w else Path(records_dir).parent / "releases"
+    corpus = corpus if corpus is not None else (w.corpus() if w else {})
+    datasheet = datasheet if datasheet is not None else (w.datasheet() if w else {})
+    return _publish(records_dir, version, out_dir, corpus=corpus, datasheet=datasheet, parent=parent)
+
+
+def verify(release: str | Path) -> VerifyResult:
+    """Re-hash a release and check its tree hash, logical digest and schema."""
+    return _verify(release)
+
+
+def extract_page(
+    path: str | Path,
+    url: str | None = None,
+    captured_at: datetime | None = None,
+    content_type: str | None = None,
+) -> ExtractedDoc:
+    """Extract one raw page file (HTML or text dump). Raises NotExtractable with a reason."""
+    p = Path(path)
+    raw = p.read_bytes()
+    media = (content_type or "").split(";")[0].strip() or guess_media_type(p)
+    if media == "text/plain" and b"<html" in raw[:4096].lower():
+        media = "text/html"
+    return extract_bytes(raw, media, declared_content_type=content_type, url=url, captured_at=captured_at)
+
+
+def extract_text(html: str | bytes, url: str | None = None) -> str:
+    """Main text of one HTML page (boilerplate removed); empty string when there is none."""
+    try:
+        if isinstance(html, bytes):
+            return extract_bytes(html, "text/html", url=url).text
+        return extract_html(html, url, None).text
+    except NotExtractable:
+        return ""
+
+
+def doc_as_dict(doc: ExtractedDoc) -> dict[str, Any]:
+    d = dataclasses.asdict(doc)
+    for k in ("published", "modified"):
+        if d[k] is not None:
+            d[k] = d[k].strftime("%Y-%m-%dT%H:%M:%SZ")
+    d.pop("visible_chars", None)
+    return d
+
+
+def run(
+    sources: list[str],
+    version: str,
+    root: str | Path = ".",
+    *,
+    sidecar: str | Path | None = None,
+    workers: int = 1,
+) -> dict[str, StageReport]:
+    """The main job: ingest -> extract -> publish in a workspace (created if missing)."""
+    w = ws.find(root) or ws.init(root)
+    corpus = w.corpus()
+    reports = {"ingest": _ingest(sources, w.archives, sidecar=sidecar, corpus_name=w.name,
+                                 operator=corpus.get("operator") or None)}
+    warcs = [Path(p) for p in reports["ingest"].outputs]
+    reports["extract"] = _extract(list(warcs), w.records, workers=workers)
+    reports["publish"] = _publish(w.records, version, w.releases, corpus=corpus, datasheet=w.datasheet())
+    return reports

@@ -1,0 +1,147 @@
+"""Deciding how a page's bytes are decoded.
+
+Order, as browsers and the WHATWG encoding standard do it: a byte-order mark wins; then the
+charset the transport declared (an HTTP header, or the ingest sidecar standing in for one);
+then ``<meta charset>`` / ``http-equiv``; then a statistical detector. A declared charset that
+cannot decode the bytes is recorded as declared but not used. Labels are mapped to the codec a
+browser would use (``gb2312`` decodes as GB18030, ``iso-8859-1`` as windows-1252).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# WHATWG label aliases that differ from Python's codec of the same name.
+_WHATWG = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "iso-8859-1": "windows-1252",
+    "latin1": "windows-1252",
+    "latin-1": "windows-1252",
+    "l1": "windows-1252",
+    "ascii": "windows-1252",
+    "us-ascii": "windows-1252",
+    "iso-8859-9": "windows-1254",
+    "iso-8859-11": "windows-874",
+    "tis-620": "windows-874",
+    "shift_jis": "shift_jis",
+    "sjis": "shift_jis",
+    "x-sjis": "shift_jis",
+    "ms_kanji": "shift_jis",
+    "windows-31j": "cp932",
+    "euc-kr": "cp949",
+    "ks_c_5601-1987": "cp949",
+    "utf8": "utf-8",
+    "unicode-1-1-utf-8": "utf-8",
+}
+
+_META_RE = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""",
+    re.IGNORECASE,
+)
+_HEADER_RE = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+# The prescan window browsers use for <meta charset>.
+_PRESCAN = 1024 * 4
+
+
+@dataclass(frozen=True)
+class CharsetDecision:
+    declared: str | None  # what the source said, normalised label (None if nothing said)
+    used: str  # the Python codec name the text was decoded with
+    method: str  # bom | http | meta | detected | fallback
+    errors: int = 0  # characters replaced while decoding with `used`
+
+
+def normalise_label(label: str | None) -> str | None:
+    """A charset label as a Python codec name, or None if it names no codec."""
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    label = _WHATWG.get(label, label)
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    # Python reports some codecs by alias; prefer the web's spelling.
+    return {"cp1252": "windows-1252", "cp1251": "windows-1251", "cp1250": "windows-1250",
+            "cp1253": "windows-1253", "cp1254": "windows-1254", "cp1256": "windows-1256",
+            "cp874": "windows-874", "utf-8": "utf-8"}.get(name, name)
+
+
+def charset_from_content_type(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    m = _HEADER_RE.search(content_type)
+    return m.group(1).lower() if m else None
+
+
+def sniff_bom(raw: bytes) -> str | None:
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            return name
+    return None
+
+
+def sniff_meta(raw: bytes) -> str | None:
+    m = _META_RE.search(raw[:_PRESCAN])
+    return m.group(1).decode("ascii", "ignore").lower() if m else None
+
+
+def _decodes(raw: bytes, codec: str) -> bool:
+    try:
+        raw.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def _detect(raw: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw[: 1 << 18]).best()
+    return normalise_label(best.encoding) if best is not None else None
+
+
+def decide(raw: bytes, http_content_type: str | None = None, *, html: bool = True) -> CharsetDecision:
+    """Pick the charset for ``raw`` (see module doc for the order)."""
+    declared_label = charset_from_content_type(http_content_type)
+    method = "http"
+    if declared_label is None and html:
+        declared_label, method = sniff_meta(raw), "meta"
+    declared = normalise_label(declared_label) if declared_label else None
+
+    bom = sniff_bom(raw)
+    if bom:
+        return CharsetDecision(declared=declared or bom, used=bom, method="bom")
+    if declared and _decodes(raw, declared):
+        return CharsetDecision(declared=declared, used=declared, method=method)
+    if _decodes(raw, "utf-8"):
+        return CharsetDecision(declared=declared, used="utf-8", method="detected")
+    detected = _detect(raw)
+    if detected:
+        errors = _count_errors(raw, detected)
+        return CharsetDecision(declared=declared, used=detected, method="detected", errors=errors)
+    # Every byte maps to something in windows-1252 (but for five holes), so text survives.
+    return CharsetDecision(declared=declared, used="windows-1252", method="fallback",
+                           errors=_count_errors(raw, "windows-1252"))
+
+
+def _count_errors(raw: bytes, codec: str) -> int:
+    return raw.decode(codec, errors="replace").count("\ufffd") - raw.decode(codec, errors="ignore").count("\ufffd")
+
+
+def decode(raw: bytes, decision: CharsetDecision) -> str:
+    text = raw.decode(decision.used, errors="replace")
+    return text.removeprefix("\ufeff")

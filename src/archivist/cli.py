@@ -1,0 +1,300 @@
+"""Command line: a thin layer over :mod:`archivist.api` (no logic lives here).
+
+Exit codes: 0 all done, 1 done with some inputs rejected, 2 usage or fatal error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from . import __version__, api
+from .report import StageReport
+
+app = typer.Typer(
+    name="archivist",
+    help="Raw web pages to research corpora: WARC/1.1 archives, Parquet records with provenance, versioned releases.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+out = Console()
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary (counts, every reject with its reason, outputs).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
+
+
+class Fatal(Exception):
+    pass
+
+
+@contextmanager
+def _fatal_errors() -> Iterator[None]:
+    """Known failures become one clear line and exit code 2, never a traceback."""
+    from .release import ReleaseError
+
+    try:
+        yield
+    except (Fatal, ValueError, ReleaseError, FileNotFoundError, NotADirectoryError, PermissionError) as e:
+        err.print(f"[red]error:[/red] {e}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _finish(report: StageReport, as_json: bool, summary: Callable[[], None] | None = None) -> None:
+    if as_json:
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False, default=str))
+    else:
+        if summary:
+            summary()
+        for r in report.rejects[:20]:
+            err.print(f"[yellow]rejected[/yellow] {r.reason}: {r.detail or r.input}", highlight=False)
+        if len(report.rejects) > 20:
+            err.print(f"… and {len(report.rejects) - 20} more rejects (see --json or the rejects table)")
+    raise typer.Exit(report.exit_code)
+
+
+@contextmanager
+def _progress(label: str, total: int, quiet: bool) -> Iterator[Callable[[], None]]:
+    if quiet or not sys.stderr.isatty() or total <= 1:
+        yield lambda: None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    cols = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TransferSpeedColumn(), TimeRemainingColumn())
+    with Progress(*cols, console=err, transient=True) as prog:
+        task = prog.add_task(label, total=total)
+        yield lambda: prog.advance(task)
+
+
+def _version_cb(value: bool) -> None:
+    if value:
+        print(f"archivist {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version_cb, is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    """archivist: ingest raw pages to WARC/1.1, extract records to Parquet, publish versioned corpora."""
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder for the workspace.")] = Path("."),
+    name: Annotated[str | None, typer.Option(help="Corpus name (default: the folder name).")] = None,
+) -> None:
+    """Scaffold a corpus workspace: corpus.toml, archives/, records/, releases/, DATASET_CARD.md.
+
+    Example: archivist init my-corpus --name news-2026
+    """
+    with _fatal_errors():
+        w = api.init(directory, name)
+    out.print(f"workspace [bold]{w.name}[/bold] ready in {w.root}", highlight=False)
+
+
+@app.command()
+def ingest(
+    sources: Annotated[list[str] | None, typer.Argument(help="Files, folders or globs of raw pages (HTML, text).")] = None,
+    out_dir: Annotated[Path | None, typer.Option("-o", "--out", help="Folder for the WARC files (default: the workspace's archives/).")] = None,
+    urls: Annotated[Path | None, typer.Option("--urls", help="File with one URL per line to fetch.")] = None,
+    sidecar: Annotated[Path | None, typer.Option("--sidecar", help="CSV/JSONL giving path, url, captured_at, license per page.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Corpus name (WARC file prefix, warcinfo isPartOf).")] = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Archive raw pages into WARC/1.1 (.warc.gz, one gzip member per record).
+
+    Example: archivist ingest examples/pages --sidecar examples/pages/pages.csv -o archives
+    """
+    with _fatal_errors():
+        if not sources and not urls and api._workspace() is None:
+            raise Fatal("nothing to ingest: give files, folders, globs or --urls")
+        report = api.ingest(sources or None, out_dir, sidecar=sidecar, urls=urls, corpus_name=name)
+
+    def summary() -> None:
+        c = report.counts
+        out.print(f"ingest: {c['pages_archived']} pages archived ({c['resource_records']} resource, "
+                  f"{c['revisit_records']} revisit), {len(report.rejects)} rejected -> "
+                  + (", ".join(report.outputs) or "no WARC written"), highlight=False)
+
+    _finish(report, as_json, summary)
+
+
+@app.command()
+def extract(
+    warcs: Annotated[list[Path] | None, typer.Argument(help="WARC files or folders of them.")] = None,
+    out_dir: Annotated[Path | None, typer.Option("-o", "--out", help="Folder for the Parquet shards (default: the workspace's records/).")] = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes (one shard each).")] = 1,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Extract records from WARC files into Parquet shards (one per WARC) and a rejects table.
+
+    Example: archivist extract archives/ -o records --workers 2
+    """
+    with _fatal_errors():
+        from .extract import find_warcs
+
+        n = len(find_warcs(list(warcs))) if warcs else 1
+        with _progress("extracting", n, quiet) as tick:
+            report = api.extract(list(warcs) if warcs else None, out_dir, workers=workers, progress=tick)
+
+    def summary() -> None:
+        c = report.counts
+        out.print(f"extract: {c['records_extracted']} records from {report.inputs} WARC file(s), "
+                  f"{c['exact_dup_rows_marked']} exact duplicates marked, {len(report.rejects)} rejected", highlight=False)
+
+    _finish(report, as_json, summary)
+
+
+@app.command()
+def publish(
+    records_dir: Annotated[Path | None, typer.Argument(help="Folder of record shards (default: the workspace's records/).")] = None,
+    version: Annotated[str, typer.Option("--version", help="Release version, X.Y.Z.")] = ...,  # type: ignore[assignment]
+    out_dir: Annotated[Path | None, typer.Option("-o", "--out", help="Releases folder (default: the workspace's releases/).")] = None,
+    parent: Annotated[Path | None, typer.Option("--parent", help="Previous release (default: the latest older version in the releases folder).")] = None,
+    push: Annotated[str | None, typer.Option("--push", help="Upload to the Hugging Face Hub as ORG/NAME.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Build an immutable, versioned release with checksums, a dataset card and Croissant metadata.
+
+    Example: archivist publish records --version 1.0.0 -o releases
+    """
+    with _fatal_errors():
+        if push:
+            raise Fatal("--push is not available in this build")
+        report = api.publish(records_dir, version, out_dir, parent=parent)
+
+    def summary() -> None:
+        state = "unchanged (already published)" if report.counts.get("already_published") else "written"
+        out.print(f"publish: {report.counts['records']} records, release {state}: {report.extra['release']}", highlight=False)
+
+    _finish(report, as_json, summary)
+
+
+@app.command()
+def verify(
+    release: Annotated[Path, typer.Argument(help="Release folder.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Re-hash every file of a release; check tree hash, logical digest and schema.
+
+    Example: archivist verify releases/1.0.0
+    """
+    with _fatal_errors():
+        res = api.verify(release)
+    if as_json:
+        print(json.dumps(res.to_json(), indent=2))
+    elif res.ok:
+        out.print(f"verify: OK ({len(res.checked)} checks) {release}", highlight=False)
+    else:
+        for f in res.failures:
+            err.print(f"[red]FAIL[/red] {f}", highlight=False)
+    raise typer.Exit(0 if res.ok else 1)
+
+
+@app.command()
+def diff(
+    release_a: Annotated[Path, typer.Argument(help="Older release folder.")],
+    release_b: Annotated[Path, typer.Argument(help="Newer release folder.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Compare two releases: records added, removed, modified; files; schema; semver bump.
+
+    Example: archivist diff releases/1.0.0 releases/1.1.0 --json
+    """
+    with _fatal_errors():
+        d = api.diff(release_a, release_b)
+    if as_json:
+        print(json.dumps(d, indent=2))
+    else:
+        r = d["records"]
+        out.print(f"{d['from']['version']} -> {d['to']['version']}: +{r['added']} added, -{r['removed']} removed, "
+                  f"~{r['modified']} modified, {r['unchanged']} unchanged; schema {'changed' if d['schema']['changed'] else 'same'}; "
+                  f"suggested bump: {d['suggested_bump']}", highlight=False)
+
+
+@app.command("extract-page")
+def extract_page(
+    file: Annotated[Path, typer.Argument(help="One raw page: HTML or a text dump.")],
+    url: Annotated[str | None, typer.Option("--url", help="The page's URL (resolves links, helps metadata).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    text_only: Annotated[bool, typer.Option("--text", help="Same as --format text.")] = False,
+) -> None:
+    """Extract one raw page to stdout: its main text, or the record fields as JSON.
+
+    Example: archivist extract-page page.html --url https://example.org/a --format json
+    """
+    from .extractor import NotExtractable
+
+    if fmt not in ("text", "json"):
+        err.print(f"[red]error:[/red] --format must be text or json, not {fmt!r}")
+        raise typer.Exit(2)
+    with _fatal_errors():
+        if not file.is_file():
+            raise Fatal(f"{file}: no such file")
+        try:
+            doc = api.extract_page(file, url=url)
+        except NotExtractable as e:
+            err.print(f"[yellow]rejected[/yellow] {file}: {e.reason}: {e}", highlight=False)
+            raise typer.Exit(1) from None
+    if fmt == "json" and not text_only:
+        print(json.dumps(api.doc_as_dict(doc), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(doc.text + "\n")
+
+
+@app.command()
+def run(
+    sources: Annotated[list[str], typer.Argument(help="Files, folders or globs of raw pages.")],
+    version: Annotated[str, typer.Option("--version", help="Release version, X.Y.Z.")] = "0.1.0",
+    root: Annotated[Path, typer.Option("--root", help="Workspace folder (created if missing).")] = Path("."),
+    sidecar: Annotated[Path | None, typer.Option("--sidecar", help="CSV/JSONL giving path, url, captured_at, license per page.")] = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1)] = 1,
+    as_json: JsonOpt = False,
+) -> None:
+    """The main job in one command: ingest -> extract -> publish, in a workspace.
+
+    Example: archivist run examples/pages --sidecar examples/pages/pages.csv --version 0.1.0
+    """
+    with _fatal_errors():
+        reports = api.run(sources, version, root, sidecar=sidecar, workers=workers)
+    rejects = sum(len(r.rejects) for r in reports.values())
+    if as_json:
+        print(json.dumps({k: r.to_json() for k, r in reports.items()}, indent=2, default=str))
+    else:
+        ing, ext, pub = reports["ingest"], reports["extract"], reports["publish"]
+        for r in (ing, ext):
+            for rej in r.rejects:
+                err.print(f"[yellow]rejected[/yellow] {rej.stage}/{rej.reason}: {rej.detail or rej.input}", highlight=False)
+        out.print("[bold]summary[/bold]")
+        out.print(f"  pages    {ing.counts['pages_archived']} archived into {len(ing.outputs)} WARC file(s)", highlight=False)
+        out.print(f"  records  {ext.counts['records_extracted']} extracted ({ext.counts['exact_dup_rows_marked']} exact duplicates marked)", highlight=False)
+        out.print(f"  rejects  {rejects}", highlight=False)
+        out.print(f"  release  {pub.extra['release']}", highlight=False)
+    raise typer.Exit(1 if rejects else 0)
+
+
+def main() -> Any:
+    return app()
+
+
+if __name__ == "__main__":
+    main()

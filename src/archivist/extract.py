@@ -1,0 +1,227 @@
+"""Extract: WARC shards to Parquet record shards (one WARC in, one Parquet out) + rejects.
+
+``extract_shard`` is a pure function of one WARC file and the settings, so a run over many
+files is a map over shards (``--workers`` processes here). After the map, one pass over the
+small (id, text hash) columns marks duplicates across all shards.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from . import dedup, schema
+from .extractor import SETTINGS, NotExtractable, extract_bytes, extractor_id
+from .hashing import json_sha256, sha256_hex
+from .parquet_io import write_table
+from .quality import signals, text_sha256
+from .report import StageReport
+from .warc_reader import ReadError, SourceRecord, iter_records
+
+# Record types that carry a page; metadata/request/warcinfo describe captures, they are not pages.
+_CAPTURE_TYPES = ("response", "resource", "revisit")
+_ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+
+
+def settings_hash() -> str:
+    return json_sha256(SETTINGS)[:16]
+
+
+def shard_names(warc: Path) -> tuple[str, str]:
+    stem = warc.name
+    for suf in _ARCHIVE_SUFFIXES:
+        if stem.endswith(suf):
+            stem = stem[: -len(suf)]
+            break
+    return f"{stem}.parquet", f"{stem}.rejects.parquet"
+
+
+def find_warcs(inputs: list[str | Path]) -> list[Path]:
+    out: list[Path] = []
+    for i in inputs:
+        p = Path(i)
+        if p.is_dir():
+            out += sorted(f for f in p.iterdir() if f.name.endswith(_ARCHIVE_SUFFIXES))
+        else:
+            out.append(p)
+    return out
+
+
+def _metadata_fields(rec: SourceRecord) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for line in rec.payload.decode("utf-8", "replace").splitlines():
+        k, sep, v = line.partition(":")
+        if sep:
+            fields[k.strip()] = v.strip()
+    return fields
+
+
+def _row(rec: SourceRecord, content: bytes, meta: dict[str, str], ext_id: str, shash: str) -> dict[str, Any]:
+    doc = extract_bytes(
+        content,
+        rec.media_type,
+        declared_content_type=rec.declared_content_type,
+        url=rec.target_uri,
+        captured_at=rec.date,
+    )
+    rid = (rec.record_id or "").strip("<>").removeprefix("urn:uuid:")
+    return {
+        "id": rid,
+        "url": rec.target_uri or "",
+        "canonical_url": doc.canonical_url,
+        "title": doc.title,
+        "text": doc.text,
+        "language": doc.language,
+        "language_confidence": doc.language_confidence,
+        "authors": doc.authors,
+        "published": doc.published,
+        "published_source": doc.published_source,
+        "modified": doc.modified,
+        "site_name": doc.site_name,
+        "description": doc.description,
+        "outlinks": doc.outlinks,
+        "source_attribution": doc.source_attribution,
+        "license": meta.get("license"),
+        "warc_filename": rec.warc_filename,
+        "warc_record_id": rec.record_id or "",
+        "warc_record_offset": rec.offset,
+        "warc_record_length": rec.length,
+        "payload_sha1": _payload_sha1(rec, content),
+        "payload_sha256": sha256_hex(rec.payload if rec.record_type != "revisit" else content),
+        "captured_at": rec.date,
+        "http_status": rec.http_status,
+        "content_type": rec.media_type or None,
+        "charset_declared": meta.get("charset-declared", doc.charset_declared),
+        "charset_used": doc.charset_used,
+        "extractor": ext_id,
+        "settings_hash": shash,
+        **signals(doc.text, doc.visible_chars),
+        "text_sha256": text_sha256(doc.text),
+        "exact_dup_cluster": None,
+        "near_dup_cluster": None,
+        "is_kept": True,
+    }
+
+
+def _payload_sha1(rec: SourceRecord, content: bytes) -> str:
+    from .hashing import sha1_base32
+
+    declared = rec.headers.get("WARC-Payload-Digest", "")
+    label, _, value = declared.partition(":")
+    if label.lower() == "sha1" and len(value) == 32:
+        return value.upper()
+    return sha1_base32(rec.payload if rec.record_type != "revisit" else content)
+
+
+def extract_shard(warc: str | Path, out_dir: str | Path) -> StageReport:
+    """One WARC file to ``<stem>.parquet`` (records) and ``<stem>.rejects.parquet``."""
+    warc, out_dir = Path(warc), Path(out_dir)
+    report = StageReport(stage="extract", inputs=1)
+    ext_id, shash = extractor_id(), settings_hash()
+    rows: list[dict[str, Any]] = []
+    pending: list[SourceRecord] = []
+    originals: dict[str, SourceRecord] = {}
+    meta_by_target: dict[str, dict[str, str]] = {}
+
+    if not warc.exists():
+        report.reject(str(warc), "not-found", f"{warc}: no such file", stage="read")
+        return report
+    for item in iter_records(warc):
+        if isinstance(item, ReadError):
+            report.reject(warc.name, item.reason, item.detail, stage="read", warc_record_offset=item.offset)
+            continue
+        report.counts["records_read"] += 1
+        if item.record_type == "metadata" and item.headers.get("WARC-Refers-To"):
+            meta_by_target[item.headers["WARC-Refers-To"]] = _metadata_fields(item)
+        elif item.record_type in _CAPTURE_TYPES:
+            pending.append(item)
+            if item.record_type != "revisit" and item.record_id:
+                originals[item.record_id] = item
+
+    for rec in pending:
+        content = rec.content()
+        if rec.record_type == "revisit":
+            orig = originals.get(rec.headers.get("WARC-Refers-To", ""))
+            if orig is None:
+                report.reject(warc.name, "revisit-original-missing",
+                              f"{warc.name}@{rec.offset}: revisit of {rec.headers.get('WARC-Refers-To-Target-URI')} whose original is not in this file",
+                              warc_record_id=rec.record_id, warc_record_offset=rec.offset, url=rec.target_uri)
+                continue
+            content = orig.content()
+            rec.warc_content_type, rec.http_content_type = orig.warc_content_type, orig.http_content_type
+            if rec.http_status is None:
+                rec.http_status = orig.http_status
+        meta = meta_by_target.get(rec.record_id or "", {})
+        try:
+            rows.append(_row(rec, content, meta, ext_id, shash))
+            report.counts["records_extracted"] += 1
+        except NotExtractable as e:
+            report.reject(warc.name, e.reason, f"{warc.name}@{rec.offset} {rec.target_uri}: {e}", stage="extract",
+                          warc_record_id=rec.record_id, warc_record_offset=rec.offset, url=rec.target_uri)
+        except Exception as e:  # one bad page never stops the shard
+            report.reject(warc.name, "extractor-error", f"{warc.name}@{rec.offset} {rec.target_uri}: {type(e).__name__}: {e}",
+                          stage="extract", warc_record_id=rec.record_id, warc_record_offset=rec.offset, url=rec.target_uri)
+
+    rec_name, rej_name = shard_names(warc)
+    rs = schema.record_schema()
+    table = rs.table_from_rows(rows).sort_by(rs.sort_key) if rows else rs.empty_table()
+    write_table(table, out_dir / rec_name)
+    rej = schema.rejects_schema()
+    rej_table = rej.table_from_rows([r.row() for r in report.rejects]) if report.rejects else rej.empty_table()
+    write_table(rej_table, out_dir / rej_name)
+    report.outputs = [str(out_dir / rec_name), str(out_dir / rej_name)]
+    return report
+
+
+def extract(inputs: list[str | Path], out_dir: str | Path, *, workers: int = 1, progress: Any = None) -> StageReport:
+    """Extract every WARC in ``inputs`` (files or folders) into ``out_dir``, then mark duplicates."""
+    out_dir = Path(out_dir)
+    warcs = find_warcs(inputs)
+    total = StageReport(stage="extract")
+    if workers > 1 and len(warcs) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = pool.map(extract_shard, warcs, [out_dir] * len(warcs))
+            for r in results:
+                total.merge(r)
+                if progress:
+                    progress()
+    else:
+        for w in warcs:
+            total.merge(extract_shard(w, out_dir))
+            if progress:
+                progress()
+    _record_inputs(out_dir, warcs)
+    shards = [Path(p) for p in total.outputs if not p.endswith(".rejects.parquet")]
+    if shards:
+        total.counts.update(dedup.mark(shards))
+    return total
+
+
+def _record_inputs(out_dir: Path, warcs: list[Path]) -> None:
+    """Remember which WARCs (by name, sha256, size) the records came from, for the release manifest."""
+    import json
+
+    from .fsutil import write_json
+    from .hashing import file_sha256
+
+    path = out_dir / "_inputs.json"
+    known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    for w in warcs:
+        if w.is_file():
+            known[w.name] = {"sha256": file_sha256(w), "bytes": w.stat().st_size}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_json(path, known)
+
+
+def records_table(records_dir: str | Path) -> pa.Table:
+    """All record shards of a folder as one table (rejects excluded)."""
+    from .parquet_io import read_table
+
+    files = sorted(p for p in Path(records_dir).glob("*.parquet") if not p.name.endswith(".rejects.parquet"))
+    rs = schema.record_schema()
+    if not files:
+        return rs.empty_table()
+    return pa.concat_tables([read_table(f).cast(rs.arrow()) for f in files])

@@ -1,0 +1,184 @@
+"""From one page's bytes to the content fields of a record.
+
+HTML goes through trafilatura (main text + metadata, the capture date as the latest
+admissible publication date); text dumps through :mod:`archivist.textpage`. This module knows
+nothing about WARC or Parquet: it is the piece ``extract_text`` and ``extract-page`` share
+with the shard extractor.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from . import charset, textpage
+from .language import identify
+
+EXTRACTOR_NAME = "archivist-trafilatura"
+
+# Settings that change what extraction produces; their hash goes into every row.
+SETTINGS: dict[str, Any] = {
+    "html": {"engine": "trafilatura", "include_comments": False, "include_tables": True, "favor_precision": False},
+    "text": {"engine": "textpage", "min_prose_chars": textpage._MIN_PROSE},
+    "language": {"engine": "py3langid", "min_letters": 12},
+}
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_TEXT_TYPES = ("text/plain",)
+
+
+class NotExtractable(Exception):
+    """The page has no text we can extract; ``reason`` is the reject code."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+@dataclass
+class ExtractedDoc:
+    text: str
+    title: str | None = None
+    canonical_url: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: datetime | None = None
+    published_source: str | None = None
+    modified: datetime | None = None
+    site_name: str | None = None
+    description: str | None = None
+    outlinks: list[dict[str, str | None]] = field(default_factory=list)
+    source_attribution: str | None = None
+    language: str | None = None
+    language_confidence: float | None = None
+    charset_declared: str | None = None
+    charset_used: str | None = None
+    visible_chars: int = 0
+
+
+def extractor_id() -> str:
+    import trafilatura
+
+    from . import __version__
+
+    return f"{EXTRACTOR_NAME}@{__version__}+trafilatura{trafilatura.__version__}"
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).replace(microsecond=0)
+
+
+def _split_authors(value: str | None) -> list[str]:
+    if not value:
+        return []
+    out: list[str] = []
+    for a in re.split(r"\s*;\s*|\s*,\s*(?=[A-Z])|\s+and\s+|\s+et\s+", value):
+        a = a.strip()
+        if a and a not in out:
+            out.append(a)
+    return out
+
+
+def _links(tree: Any, base: str | None) -> list[dict[str, str | None]]:
+    seen: set[str] = set()
+    out: list[dict[str, str | None]] = []
+    for a in tree.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        url = urljoin(base, href) if base else href
+        if urlsplit(url).scheme not in ("http", "https") or url in seen:
+            continue
+        seen.add(url)
+        text = " ".join(a.text_content().split()) or None
+        out.append({"url": url, "text": text})
+    return out
+
+
+def extract_html(html: str, url: str | None, captured_at: datetime | None) -> ExtractedDoc:
+    import lxml.html
+    from trafilatura import bare_extraction
+
+    try:
+        tree = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError) as e:
+        raise NotExtractable("unparsable-html", str(e)) from e
+    visible = len(re.sub(r"\s", "", tree.text_content() or ""))
+    params = {"max_date": captured_at.strftime("%Y-%m-%d")} if captured_at else None
+    doc = bare_extraction(
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        date_extraction_params=params,
+    )
+    text = (doc.text if doc is not None else "") or ""
+    if doc is None:
+        return ExtractedDoc(text="", visible_chars=visible)
+    published = _parse_date(doc.date)
+    if published and captured_at and published > captured_at:
+        published = None
+    canonical = None
+    for link in tree.iter("link"):
+        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
+            canonical = urljoin(url, link.get("href")) if url else link.get("href")
+            break
+    return ExtractedDoc(
+        text=text.strip(),
+        title=doc.title or None,
+        canonical_url=canonical,
+        authors=_split_authors(doc.author),
+        published=published,
+        published_source="meta" if published else None,
+        site_name=doc.sitename or None,
+        description=doc.description or None,
+        outlinks=_links(tree, url),
+        visible_chars=visible,
+    )
+
+
+def extract_bytes(
+    raw: bytes,
+    media_type: str,
+    *,
+    declared_content_type: str | None = None,
+    url: str | None = None,
+    captured_at: datetime | None = None,
+) -> ExtractedDoc:
+    """Decode and extract one page; raises NotExtractable with a reason code."""
+    media_type = (media_type or "").lower()
+    is_html = media_type.startswith(_HTML_TYPES) or (not media_type and b"<html" in raw[:2048].lower())
+    if not is_html and not media_type.startswith(_TEXT_TYPES):
+        raise NotExtractable("unsupported-media-type", f"media type {media_type or 'unknown'} is not HTML or text")
+    if not raw.strip():
+        raise NotExtractable("empty-payload", "the payload is empty")
+    decision = charset.decide(raw, declared_content_type, html=is_html)
+    text = charset.decode(raw, decision)
+    if is_html:
+        doc = extract_html(text, url, captured_at)
+    else:
+        tp = textpage.parse(text)
+        doc = ExtractedDoc(
+            text=tp.text,
+            title=tp.title,
+            outlinks=tp.outlinks,
+            source_attribution=tp.source_attribution,
+            visible_chars=tp.visible_chars,
+        )
+    doc.charset_declared = decision.declared
+    doc.charset_used = decision.used
+    if not doc.text.strip():
+        raise NotExtractable("empty-text", "no main text found")
+    doc.language, doc.language_confidence = identify(doc.text)
+    return doc

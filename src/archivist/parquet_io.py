@@ -1,0 +1,39 @@
+"""Deterministic Parquet: the same rows give the same bytes (under the same pyarrow).
+
+Page cuts and dictionary fallback are decided per write batch, so the chunk layout of the
+input table leaks into the bytes unless it is normalised first (``combine_chunks``) and
+pages are cut by row count (notes/publishing.md §3).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .fsutil import atomic_path
+
+ROWS_PER_PAGE = 1000
+
+
+def write_table(table: pa.Table, dest: str | Path, *, row_group_rows: int | None = None) -> None:
+    table = table.combine_chunks()
+    with atomic_path(dest) as tmp:
+        pq.write_table(
+            table,
+            tmp,
+            compression="zstd",
+            compression_level=3,
+            row_group_size=row_group_rows or max(1, table.num_rows),
+            use_dictionary=True,
+            write_statistics=True,
+            write_page_index=True,
+            data_page_version="1.0",
+            max_rows_per_page=ROWS_PER_PAGE,
+            dictionary_pagesize_limit=64 << 20,
+        )
+
+
+def read_table(path: str | Path, columns: list[str] | None = None) -> pa.Table:
+    return pq.read_table(path, columns=columns)

@@ -1,0 +1,203 @@
+"""Reading WARC/ARC files record by record, with the byte offset and length of each record.
+
+Offsets and lengths are those of the record as stored (its gzip member in a ``.warc.gz``), so
+``warc_record_offset``/``warc_record_length`` in a row address exactly one record: read that
+byte range and decompress it alone to get the source back.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+
+@dataclass
+class SourceRecord:
+    warc_filename: str
+    offset: int
+    length: int
+    record_type: str
+    record_id: str | None
+    target_uri: str | None
+    date: datetime | None
+    warc_content_type: str | None
+    http_status: int | None
+    http_content_type: str | None
+    payload: bytes  # the entity: transfer coding removed, content coding kept (what the payload digest covers)
+    content_encoding: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def content(self) -> bytes:
+        """The payload with its content coding (gzip, deflate, br) undone."""
+        return decode_content(self.payload, self.content_encoding)
+
+    @property
+    def media_type(self) -> str:
+        ct = self.http_content_type if self.http_status is not None else self.warc_content_type
+        return (ct or "").split(";")[0].strip().lower()
+
+    @property
+    def declared_content_type(self) -> str | None:
+        return self.http_content_type if self.http_status is not None else self.warc_content_type
+
+
+@dataclass
+class ReadError:
+    warc_filename: str
+    offset: int | None
+    reason: str
+    detail: str
+
+
+def parse_warc_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        try:  # ARC dates: 14 digits
+            dt = datetime.strptime(value.strip()[:14], "%Y%m%d%H%M%S")
+        except ValueError:
+            return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+def dechunk(data: bytes) -> bytes:
+    """Undo ``Transfer-Encoding: chunked``; a malformed stream raises ValueError."""
+    out = bytearray()
+    pos = 0
+    while True:
+        eol = data.find(b"\r\n", pos)
+        if eol < 0:
+            raise ValueError("chunk size line not terminated")
+        size_text = data[pos:eol].split(b";")[0].strip()
+        size = int(size_text, 16)
+        if size == 0:
+            return bytes(out)
+        start = eol + 2
+        if start + size > len(data):
+            raise ValueError("chunk runs past the end of the body")
+        out += data[start : start + size]
+        pos = start + size + 2
+
+
+def http_entity(body: bytes, transfer_encoding: str | None) -> bytes:
+    if transfer_encoding and "chunked" in transfer_encoding.lower():
+        try:
+            return dechunk(body)
+        except ValueError:
+            return body  # stored de-chunked already despite the header (common in crawls)
+    return body
+
+
+def decode_content(body: bytes, encoding: str | None) -> bytes:
+    enc = (encoding or "").strip().lower()
+    if enc in ("gzip", "x-gzip", "deflate"):
+        import zlib
+
+        wbits = 47 if enc != "deflate" else 15
+        try:
+            d = zlib.decompressobj(wbits)
+            return d.decompress(body, 1 << 28)
+        except zlib.error:
+            try:
+                return zlib.decompressobj(-15).decompress(body, 1 << 28)
+            except zlib.error:
+                return body
+    if enc == "br":
+        try:
+            import brotli  # type: ignore[import-not-found]
+
+            return brotli.decompress(body)
+        except Exception:
+            return body
+    return body
+
+
+def strip_brackets(uri: str | None) -> str | None:
+    # WARC/1.0 writers (wget 1.19.4+) wrap the target URI in <>; 1.1 forbids it.
+    if uri and uri.startswith("<") and uri.endswith(">"):
+        return uri[1:-1]
+    return uri
+
+
+def iter_records(path: str | Path) -> Iterator[SourceRecord | ReadError]:
+    """Yield every record of a WARC/ARC file; a record that cannot be parsed yields a ReadError."""
+    path = Path(path)
+    name = path.name
+    with open(path, "rb") as fh:
+        it = ArchiveIterator(fh, arc2warc=True)
+        offset: int | None = 0
+        try:
+            for rec in it:
+                h = rec.rec_headers
+                try:
+                    # get_record_offset() consumes the record, so read the body first.
+                    entity = rec.raw_stream.read()
+                    offset = it.get_record_offset()
+                    length = it.get_record_length()
+                    if rec.http_headers is not None:
+                        entity = http_entity(entity, rec.http_headers.get_header("Transfer-Encoding"))
+                except Exception as e:  # a body that does not decode as its headers say
+                    yield ReadError(name, offset, "malformed-payload", f"{name}@{offset}: {type(e).__name__}: {e}")
+                    continue
+                status = None
+                http_ct = None
+                if rec.http_headers is not None and rec.rec_type in ("response", "revisit"):
+                    code = rec.http_headers.get_statuscode()
+                    status = int(code) if code and code.isdigit() else None
+                    http_ct = rec.http_headers.get_header("Content-Type")
+                yield SourceRecord(
+                    warc_filename=name,
+                    offset=offset,
+                    length=length,
+                    record_type=rec.rec_type,
+                    record_id=h.get_header("WARC-Record-ID"),
+                    target_uri=strip_brackets(h.get_header("WARC-Target-URI")),
+                    date=parse_warc_date(h.get_header("WARC-Date")),
+                    warc_content_type=h.get_header("Content-Type"),
+                    http_status=status,
+                    http_content_type=http_ct,
+                    payload=entity,
+                    content_encoding=(rec.http_headers.get_header("Content-Encoding") if rec.http_headers else None),
+                    headers={k: v for k, v in h.headers},
+                )
+        except ArchiveLoadFailed as e:
+            yield ReadError(name, offset, "malformed-record", f"{name}@{offset}: {e}")
+        except (OSError, EOFError, ValueError, io.UnsupportedOperation) as e:
+            yield ReadError(name, offset, "unreadable-archive", f"{name}@{offset}: {type(e).__name__}: {e}")
+
+
+def read_record_at(path: str | Path, offset: int) -> SourceRecord:
+    """Re-read the record stored at ``offset`` (for ``show`` and ``verify``)."""
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        data = fh.read(1 << 26)
+    tmp = Path(path)
+    for item in _iter_bytes(data, tmp.name, offset):
+        if isinstance(item, ReadError):
+            raise ValueError(item.detail)
+        return item
+    raise ValueError(f"{tmp.name}@{offset}: no record there")
+
+
+def _iter_bytes(data: bytes, name: str, base: int) -> Iterator[SourceRecord | ReadError]:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".warc.gz") as t:
+        t.write(data)
+        t.flush()
+        for item in iter_records(t.name):
+            if isinstance(item, SourceRecord):
+                item.warc_filename = name
+                item.offset += base
+            yield item
+            break
