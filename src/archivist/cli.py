@@ -25,8 +25,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
-out = Console()
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary (counts, every reject with its reason, outputs).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
@@ -72,14 +72,19 @@ def _progress(label: str, total: int, quiet: bool) -> Iterator[Callable[[], None
         Progress,
         TextColumn,
         TimeRemainingColumn,
-        TransferSpeedColumn,
     )
 
     cols = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TransferSpeedColumn(), TimeRemainingColumn())
+            TextColumn("{task.fields[rate]}"), TimeRemainingColumn())
     with Progress(*cols, console=err, transient=True) as prog:
-        task = prog.add_task(label, total=total)
-        yield lambda: prog.advance(task)
+        task = prog.add_task(label, total=total, rate="")
+
+        def tick() -> None:
+            prog.advance(task)
+            speed = prog.tasks[0].speed
+            prog.update(task, rate=f"{speed:.1f}/s" if speed else "")
+
+        yield tick
 
 
 def _version_cb(value: bool) -> None:

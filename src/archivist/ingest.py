@@ -16,7 +16,14 @@ from . import charset
 from .hashing import sha1_base32, sha256_hex
 from .report import StageReport
 from .sources import LocalPage, discover
-from .warc_writer import DEFAULT_MAX_BYTES, REVISIT_IDENTICAL, WarcFileWriter, record_id, warc_date, warc_fields
+from .warc_writer import (
+    DEFAULT_MAX_BYTES,
+    REVISIT_IDENTICAL,
+    WarcFileWriter,
+    record_id,
+    warc_date,
+    warc_fields,
+)
 
 _TEXT_TYPES = ("text/", "application/xhtml+xml", "application/xml", "application/json")
 
