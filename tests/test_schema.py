@@ -68,3 +68,11 @@ def test_manifest_json_schema_is_valid_json_schema():
     import jsonschema
 
     jsonschema.Draft202012Validator.check_schema(schema.manifest_json_schema())
+
+
+def test_docs_schema_table_is_regenerated_from_the_declaration():
+    from tests.conftest import REPO
+
+    assert (REPO / "docs" / "schema.md").read_text(encoding="utf-8") == schema.docs_markdown(), (
+        "docs/schema.md is stale: run python -m archivist.schema > docs/schema.md"
+    )
