@@ -109,11 +109,14 @@ def test_verify_passes_then_fails_after_one_byte_changes(built: Path, tmp_path: 
     assert r.returncode == 1 and "train-00000-of-00001.parquet" in r.stderr
 
 
-def test_same_inputs_give_identical_bytes(built: Path, tmp_path: Path):
+def test_same_inputs_give_identical_bytes(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Re-running every stage in a fresh folder reproduces WARCs, shards and release byte for byte."""
     import filecmp
 
     root = tmp_path / "again"
+    root.mkdir()
+    (root / "corpus.toml").write_text((built / "corpus.toml").read_text())
+    monkeypatch.chdir(root)
     sidecar = write_pages(root / "pages", news_pages())
     archivist.ingest([str(root / "pages")], root / "archives", sidecar=sidecar, corpus_name="test-corpus")
     archivist.extract([root / "archives"], root / "records")

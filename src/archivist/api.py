@@ -23,6 +23,9 @@ from .sources import guess_media_type
 from .verify import VerifyResult
 from .verify import verify as _verify
 
+# progress(done, total): called as work completes, for progress bars.
+Progress = Callable[[int, int], None]
+
 __all__ = ["diff", "extract", "extract_page", "extract_text", "ingest", "init", "publish", "run", "verify"]
 
 
@@ -44,6 +47,7 @@ def ingest(
     corpus_name: str | None = None,
     operator: str | None = None,
     license: str | None = None,
+    progress: Progress | None = None,
 ) -> StageReport:
     """Files, folders and globs of raw pages to WARC/1.1 files in ``out_dir``."""
     w = _workspace()
@@ -63,6 +67,7 @@ def ingest(
         corpus_name=corpus_name or corpus.get("name") or "corpus",
         operator=operator or corpus.get("operator") or None,
         license=license or None,
+        progress=progress,
     )
 
 
@@ -71,7 +76,7 @@ def extract(
     out_dir: str | Path | None = None,
     *,
     workers: int = 1,
-    progress: Callable[[], None] | None = None,
+    progress: Progress | None = None,
 ) -> StageReport:
     """WARC files (or folders of them) to Parquet record shards plus a rejects table."""
     w = _workspace()

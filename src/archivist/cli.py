@@ -62,9 +62,10 @@ def _finish(report: StageReport, as_json: bool, summary: Callable[[], None] | No
 
 
 @contextmanager
-def _progress(label: str, total: int, quiet: bool) -> Iterator[Callable[[], None]]:
-    if quiet or not sys.stderr.isatty() or total <= 1:
-        yield lambda: None
+def _progress(label: str, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar (count, rate, ETA) on a terminal; nothing when piped or --quiet."""
+    if quiet or not err.is_terminal:
+        yield None
         return
     from rich.progress import (
         BarColumn,
@@ -77,14 +78,14 @@ def _progress(label: str, total: int, quiet: bool) -> Iterator[Callable[[], None
     cols = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[rate]}"), TimeRemainingColumn())
     with Progress(*cols, console=err, transient=True) as prog:
-        task = prog.add_task(label, total=total, rate="")
+        task = prog.add_task(label, total=None, rate="")
 
-        def tick() -> None:
-            prog.advance(task)
+        def update(done: int, total: int) -> None:
+            prog.update(task, completed=done, total=total)
             speed = prog.tasks[0].speed
             prog.update(task, rate=f"{speed:.1f}/s" if speed else "")
 
-        yield tick
+        yield update
 
 
 def _version_cb(value: bool) -> None:
@@ -131,7 +132,8 @@ def ingest(
     with _fatal_errors():
         if not sources and not urls and api._workspace() is None:
             raise Fatal("nothing to ingest: give files, folders, globs or --urls")
-        report = api.ingest(sources or None, out_dir, sidecar=sidecar, urls=urls, corpus_name=name)
+        with _progress("archiving", quiet) as progress:
+            report = api.ingest(sources or None, out_dir, sidecar=sidecar, urls=urls, corpus_name=name, progress=progress)
 
     def summary() -> None:
         c = report.counts
@@ -154,12 +156,8 @@ def extract(
 
     Example: archivist extract archives/ -o records --workers 2
     """
-    with _fatal_errors():
-        from .extract import find_warcs
-
-        n = len(find_warcs(list(warcs))) if warcs else 1
-        with _progress("extracting", n, quiet) as tick:
-            report = api.extract(list(warcs) if warcs else None, out_dir, workers=workers, progress=tick)
+    with _fatal_errors(), _progress("extracting", quiet) as progress:
+        report = api.extract(list(warcs) if warcs else None, out_dir, workers=workers, progress=progress)
 
     def summary() -> None:
         c = report.counts

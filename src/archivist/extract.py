@@ -7,6 +7,7 @@ small (id, text hash) columns marks duplicates across all shards.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -176,7 +177,13 @@ def extract_shard(warc: str | Path, out_dir: str | Path) -> StageReport:
     return report
 
 
-def extract(inputs: list[str | Path], out_dir: str | Path, *, workers: int = 1, progress: Any = None) -> StageReport:
+def extract(
+    inputs: list[str | Path],
+    out_dir: str | Path,
+    *,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> StageReport:
     """Extract every WARC in ``inputs`` (files or folders) into ``out_dir``, then mark duplicates."""
     out_dir = Path(out_dir)
     warcs = find_warcs(inputs)
@@ -184,15 +191,15 @@ def extract(inputs: list[str | Path], out_dir: str | Path, *, workers: int = 1, 
     if workers > 1 and len(warcs) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             results = pool.map(extract_shard, warcs, [out_dir] * len(warcs))
-            for r in results:
+            for i, r in enumerate(results, 1):
                 total.merge(r)
                 if progress:
-                    progress()
+                    progress(i, len(warcs))
     else:
-        for w in warcs:
+        for i, w in enumerate(warcs, 1):
             total.merge(extract_shard(w, out_dir))
             if progress:
-                progress()
+                progress(i, len(warcs))
     _record_inputs(out_dir, warcs)
     shards = [Path(p) for p in total.outputs if not p.endswith(".rejects.parquet")]
     if shards:
