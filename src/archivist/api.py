@@ -75,10 +75,16 @@ def extract(
     warcs: list[str | Path] | None = None,
     out_dir: str | Path | None = None,
     *,
-    workers: int = 1,
+    workers: int | None = 1,
+    executor: str = "local",
+    address: str | None = None,
+    resume: bool = True,
     progress: Progress | None = None,
 ) -> StageReport:
-    """WARC files (or folders of them) to Parquet record shards plus a rejects table."""
+    """WARC files (or folders of them) to Parquet record shards plus a rejects table.
+
+    ``workers=None`` uses every core; ``executor="ray"`` runs the same shard tasks on Ray.
+    """
     w = _workspace()
     if not warcs:
         if w is None:
@@ -88,7 +94,10 @@ def extract(
         if w is None:
             raise ValueError("no output folder given (-o) and not inside a workspace")
         out_dir = w.records
-    return _extract(list(warcs), out_dir, workers=workers, progress=progress)
+    from .executors import default_workers
+
+    return _extract(list(warcs), out_dir, workers=workers or default_workers(), executor=executor,
+                    address=address, resume=resume, progress=progress)
 
 
 def publish(

@@ -148,16 +148,22 @@ def ingest(
 def extract(
     warcs: Annotated[list[Path] | None, typer.Argument(help="WARC files or folders of them.")] = None,
     out_dir: Annotated[Path | None, typer.Option("-o", "--out", help="Folder for the Parquet shards (default: the workspace's records/).")] = None,
-    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes (one shard each).")] = 1,
+    workers: Annotated[int | None, typer.Option("--workers", "-w", min=1, help="Worker processes, one shard each (default: the number of cores).")] = None,
+    executor: Annotated[str, typer.Option("--executor", help="local (processes) or ray.")] = "local",
+    address: Annotated[str | None, typer.Option("--address", help="Ray cluster address (with --executor ray).")] = None,
+    resume: Annotated[bool, typer.Option("--resume/--no-resume", help="Skip shards an earlier run finished.")] = True,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Extract records from WARC files into Parquet shards (one per WARC) and a rejects table.
 
+    A killed run continues where it stopped when run again: finished shards are skipped.
+
     Example: archivist extract archives/ -o records --workers 2
     """
     with _fatal_errors(), _progress("extracting", quiet) as progress:
-        report = api.extract(list(warcs) if warcs else None, out_dir, workers=workers, progress=progress)
+        report = api.extract(list(warcs) if warcs else None, out_dir, workers=workers, executor=executor,
+                             address=address, resume=resume, progress=progress)
 
     def summary() -> None:
         c = report.counts
