@@ -291,7 +291,7 @@ class _Parser:
         if len(parts) not in (5, 10) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:\S*", parts[0]):
             return self._garbage(pos, final)
         url, ip, date = parts[0], parts[1], parts[2]
-        ctype = parts[3] if len(parts) == 5 else parts[3]
+        ctype = parts[3]
         length = parts[-1]
         if not length.isdigit():
             return self.reject(pos, "bad-content-length", f"ARC length {length!r} in {line[:120]!r}"), self._skip(pos)

@@ -231,6 +231,29 @@ def diff(
                   f"suggested bump: {d['suggested_bump']}", highlight=False)
 
 
+@app.command()
+def pack(
+    warcs: Annotated[list[Path], typer.Argument(help="WARC files or folders of them.")],
+    dest: Annotated[Path, typer.Option("-o", "--out", help="The .wacz file to write.")],
+    title: Annotated[str | None, typer.Option("--title", help="Collection title (default: the file name).")] = None,
+    description: Annotated[str | None, typer.Option("--description", help="Collection description (Markdown).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Pack WARC files into a WACZ 1.1.1 (archive/, indexes/, pages/, datapackage.json) for replay.
+
+    Example: archivist pack archives/ -o corpus.wacz
+    """
+    with _fatal_errors():
+        report = api.pack(list(warcs), dest, title=title, description=description)
+
+    def summary() -> None:
+        c = report.counts
+        out.print(f"pack: {c['warcs_packed']} WARC file(s), {c['pages']} pages, "
+                  f"{c['index_lines']} index lines -> {dest}", highlight=False)
+
+    _finish(report, as_json, summary)
+
+
 @app.command("extract-page")
 def extract_page(
     file: Annotated[Path, typer.Argument(help="One raw page: HTML or a text dump.")],
