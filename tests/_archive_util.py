@@ -59,9 +59,7 @@ def expected_captures(path: Path) -> int:
     unless their block is application/warc-fields)."""
     n = 0
     for rtype, h, _ in records(path):
-        if rtype in ("response", "revisit"):
-            n += 1
-        elif rtype in ("resource", "metadata") and h.get("Content-Type") != "application/warc-fields":
+        if rtype in ("response", "revisit") or (rtype in ("resource", "metadata") and h.get("Content-Type") != "application/warc-fields"):
             n += 1
     return n
 

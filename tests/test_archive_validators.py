@@ -7,7 +7,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from _archive_util import charset_pages, expected_captures, records, run, validate_warc, write_sidecar
+from _archive_util import (
+    charset_pages,
+    expected_captures,
+    records,
+    run,
+    validate_warc,
+    write_sidecar,
+)
 
 from archivist.cdxj import cdxj_path
 from archivist.conformance import check_file, errors
