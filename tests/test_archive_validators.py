@@ -47,7 +47,7 @@ def own(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 def rotated(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     tmp = tmp_path_factory.mktemp("rot")
     folder, side = own_inputs(tmp / "pages")
-    rep = ingest([str(folder)], tmp / "warc", sidecar=side, corpus_name="rot", max_bytes=1500)
+    rep = ingest([str(folder)], tmp / "warc", sidecar=side, corpus_name="rot", max_bytes=5000)
     assert len(rep.outputs) > 1
     return [Path(p) for p in rep.outputs]
 

@@ -44,6 +44,7 @@ STAGE = "ingest"
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _FEED = 1 << 20
 _MAX_HEADER = 1 << 20
+_PEEK = 1 << 22
 _VERSIONS = {b"WARC/0.17", b"WARC/0.18", b"WARC/1.0", b"WARC/1.1"}
 _MANDATORY = ("WARC-Type", "WARC-Record-ID", "WARC-Date")
 # The start of a WARC record, or an ARC header line (url ip 14-digit-date ...).
@@ -69,9 +70,6 @@ class ArchiveStats:
     records_in: int = 0
     archived: int = 0
     rejected: int = 0
-    converted_from_arc: int = 0
-    digests_checked: int = 0
-    whole_file_gzip: bool = False
     reasons: dict[str, int] = field(default_factory=dict)
 
 
@@ -462,7 +460,16 @@ def first_date(path: Path) -> datetime | None:
     """The WARC-Date of the first valid record (for naming the corpus WARC without the clock)."""
     from .warc_reader import parse_warc_date
 
-    for _label, item in iter_archive(path):
+    if path.name.lower().endswith(".wacz"):
+        items = (item for _label, item in iter_archive(path))
+    else:
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(_PEEK)  # the first record is near the start; do not read 1 GB twice
+        except OSError:
+            return None
+        items = iter_archive_bytes(str(path), head)
+    for item in items:
         if isinstance(item, CopiedRecord):
             return parse_warc_date(item.date)
     return None

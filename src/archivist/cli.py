@@ -111,7 +111,7 @@ def init(
 
 @app.command()
 def ingest(
-    sources: Annotated[list[str] | None, typer.Argument(help="Files, folders or globs of raw pages (HTML, text).")] = None,
+    sources: Annotated[list[str] | None, typer.Argument(help="Files, folders or globs of raw pages (HTML, text) or existing archives (.warc, .warc.gz, .arc, .arc.gz, .wacz).")] = None,
     out_dir: Annotated[Path | None, typer.Option("-o", "--out", help="Folder for the WARC files (default: the workspace's archives/).")] = None,
     urls: Annotated[Path | None, typer.Option("--urls", help="File with one URL per line to fetch.")] = None,
     sidecar: Annotated[Path | None, typer.Option("--sidecar", help="CSV/JSONL giving path, url, captured_at, license per page.")] = None,
@@ -130,8 +130,9 @@ def ingest(
 
     def summary() -> None:
         c = report.counts
+        copied = f", {c['archive_records_copied']} records copied from existing archives" if c["archive_records_in"] else ""
         out.print(f"ingest: {c['pages_archived']} pages archived ({c['resource_records']} resource, "
-                  f"{c['revisit_records']} revisit), {len(report.rejects)} rejected -> "
+                  f"{c['revisit_records']} revisit){copied}, {len(report.rejects)} rejected -> "
                   + (", ".join(report.outputs) or "no WARC written"), highlight=False)
 
     _finish(report, as_json, summary)
