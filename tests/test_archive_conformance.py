@@ -94,3 +94,14 @@ def test_check_file_reads_real_records(tmp_path: Path) -> None:
     f.write_bytes(gzip_member(head.encode() + block + b"\r\n\r\n"))
     errs = errors(check_file(f))
     assert [(e.field, e.offset) for e in errs] == [("warc-target-uri", 0)]
+
+
+def test_check_file_catches_a_repeated_record_id(tmp_path: Path) -> None:
+    block = b"<p>x</p>"
+    head = "\r\n".join(["WARC/1.1", "WARC-Type: resource", f"WARC-Record-ID: {RID}", f"WARC-Date: {DATE}",
+                        "WARC-Target-URI: http://x/", "Content-Type: text/html",
+                        f"Content-Length: {len(block)}"]) + "\r\n\r\n"
+    one = gzip_member(head.encode() + block + b"\r\n\r\n")
+    f = tmp_path / "dup.warc.gz"
+    f.write_bytes(one + one)
+    assert [(e.field, e.message) for e in errors(check_file(f))] == [("WARC-Record-ID", "id used by an earlier record")]

@@ -21,7 +21,8 @@ Reject reasons: ``truncated`` (file ends inside a record), ``gzip-error`` (corru
 ``bad-header``, ``missing-field``, ``bad-content-length``, ``bad-trailer`` (block not followed
 by CRLF CRLF: the Content-Length is wrong), ``digest-mismatch``, ``bad-digest`` (unreadable
 digest field), ``garbage`` (bytes between records that are no record), ``bad-arc-header``,
-``unreadable``, ``bad-wacz``.
+``unreadable``, ``bad-wacz``, ``empty-archive``; and ``duplicate-record`` / ``duplicate-record-id``
+when a record id was already copied in the same run (see :func:`copy_archive`).
 """
 
 from __future__ import annotations
@@ -475,12 +476,31 @@ def first_date(path: Path) -> datetime | None:
     return None
 
 
-def copy_archive(path: Path, writer: WarcFileWriter, report: StageReport) -> list[ArchiveStats]:
-    """Copy every valid record of ``path`` into ``writer``; every other part becomes a reject."""
+def copy_archive(path: Path, writer: WarcFileWriter, report: StageReport,
+                 seen: dict[str, str] | None = None) -> list[ArchiveStats]:
+    """Copy every valid record of ``path`` into ``writer``; every other part becomes a reject.
+
+    ``seen`` (record id -> sha256 of the record as copied), shared across the archives of one
+    run, keeps record ids unique in the output: the same capture met twice (a file and its
+    compressed twin) is copied once and the repeat rejected as ``duplicate-record``; a different
+    record reusing an id is rejected as ``duplicate-record-id``.
+    """
+    seen = {} if seen is None else seen
     stats: dict[str, ArchiveStats] = {}
     for label, item in iter_archive(path):
         st = stats.setdefault(label, ArchiveStats(label))
         st.records_in += 1
+        if isinstance(item, CopiedRecord):
+            digest = sha256_hex(repr(item.headers).encode("utf-8") + item.block)
+            prior = seen.get(item.record_id)
+            if prior is None:
+                seen[item.record_id] = digest
+            else:
+                same = prior == digest
+                item = Reject(label, STAGE, "duplicate-record" if same else "duplicate-record-id",
+                              f"{label}@{item.offset}: {item.record_id} was already archived in this run"
+                              + ("" if same else " with different content"),
+                              warc_record_id=item.record_id, warc_record_offset=item.offset)
         if isinstance(item, Reject):
             st.rejected += 1
             st.reasons[item.reason] = st.reasons.get(item.reason, 0) + 1
@@ -490,6 +510,10 @@ def copy_archive(path: Path, writer: WarcFileWriter, report: StageReport) -> lis
         st.archived += 1
         report.counts["archive_records_copied"] += 1
         report.counts[f"archive_{item.record_type or 'untyped'}_records"] += 1
+    if not stats:
+        label = str(path)
+        stats[label] = ArchiveStats(label, records_in=1, rejected=1, reasons={"empty-archive": 1})
+        report.rejects.append(Reject(label, STAGE, "empty-archive", f"{label}: no records in the file"))
     for st in stats.values():
         report.counts["archive_records_in"] += st.records_in
     return list(stats.values())

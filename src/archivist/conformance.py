@@ -170,12 +170,18 @@ def check_file(path: str | Path) -> list[Violation]:
     from warcio.archiveiterator import ArchiveIterator
 
     out: list[Violation] = []
+    ids: set[str] = set()
     with open(path, "rb") as fh:
         it = ArchiveIterator(fh, no_record_parse=True)
         for rec in it:
             h = rec.rec_headers
             length = len(rec.raw_stream.read())
-            out += check_record(h.protocol, list(h.headers), length, it.get_record_offset())
+            offset = it.get_record_offset()
+            out += check_record(h.protocol, list(h.headers), length, offset)
+            rid = h.get_header("WARC-Record-ID")
+            if rid in ids:  # "globally unique": at least unique within the file
+                out.append(Violation("error", rid, rec.rec_type, offset, "WARC-Record-ID", "id used by an earlier record"))
+            ids.add(rid)
     return out
 
 

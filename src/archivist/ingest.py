@@ -77,7 +77,8 @@ def ingest(
         if archives:
             from .archives_in import copy_archive
 
-            stats = [st for a in archives for st in copy_archive(a, writer, report)]
+            seen_ids: dict[str, str] = {}
+            stats = [st for a in archives for st in copy_archive(a, writer, report, seen_ids)]
             report.extra["archive_inputs"] = [vars(st) for st in stats]
     finally:
         writer.close()
