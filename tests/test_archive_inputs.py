@@ -214,3 +214,21 @@ def test_a_capture_seen_twice_is_copied_once(shared: Path, tmp_path: Path) -> No
     assert rep.counts["archive_records_copied"] == 6
     assert {r.reason for r in rep.rejects} <= {"duplicate-record", "duplicate-record-id"}
     assert len(rep.rejects) == 6
+
+
+def test_records_larger_than_a_read_piece(tmp_path: Path) -> None:
+    from archivist.hashing import sha1_base32
+    from archivist.warc_writer import gzip_member, serialise
+
+    block = bytes(range(256)) * (3 * 4096 + 7)  # ~3 MiB, spans several 1 MiB pieces
+    head = [("WARC-Type", "resource"), ("WARC-Record-ID", "<urn:uuid:12345678-1234-5678-9abc-123456789abc>"),
+            ("WARC-Date", "2024-01-01T00:00:00Z"), ("WARC-Target-URI", "http://example.org/big.bin"),
+            ("Content-Type", "application/octet-stream"), ("WARC-Block-Digest", "sha1:" + sha1_base32(block))]
+    rec = serialise(head, block)
+    for name, data in (("big.warc", rec * 2), ("big.warc.gz", gzip_member(rec) * 2),
+                       ("whole.warc.gz", gzip.compress(rec * 2, mtime=0))):
+        f = tmp_path / name
+        f.write_bytes(data)
+        items = [i for _, i in iter_archive(f)]
+        assert [type(i).__name__ for i in items] == ["CopiedRecord", "CopiedRecord"], (name, items[:1])
+        assert all(i.block == block for i in items)

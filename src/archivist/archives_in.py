@@ -27,6 +27,8 @@ when a record id was already copied in the same run (see :func:`copy_archive`).
 
 from __future__ import annotations
 
+import mmap
+import os
 import re
 import zipfile
 import zlib
@@ -42,6 +44,7 @@ from .warc_reader import dechunk
 from .warc_writer import WARC_VERSION, WarcFileWriter, record_id, warc_date
 
 STAGE = "ingest"
+Buffer = bytes | mmap.mmap
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _FEED = 1 << 20
 _MAX_HEADER = 1 << 20
@@ -85,35 +88,63 @@ class _Piece:
     problem: tuple[str, str] | None = None  # (reason, detail) when the piece ends abnormally
 
 
-def _pieces(data: bytes) -> Iterator[_Piece]:
-    if not data.startswith(_GZIP_MAGIC):
-        yield _Piece(0, data)
+def _pieces(data: Buffer) -> Iterator[_Piece]:
+    """Decompressed data in pieces of about ``_FEED`` bytes, so memory stays bounded by the
+    largest record rather than the file (whole-file gzip included)."""
+    n = len(data)
+    if data[:3] != _GZIP_MAGIC:
+        for at in range(0, n, _FEED):
+            yield _Piece(at, bytes(data[at : at + _FEED]))
         return
+    view = memoryview(data)  # zero-copy slices: a 1 MiB copy per small member would dominate
+    try:
+        yield from _members(data, view)
+    finally:
+        view.release()
+
+
+def _members(data: Buffer, view: memoryview) -> Iterator[_Piece]:
+    n = len(data)
     pos = 0
-    while pos < len(data):
+    while pos < n:
         d = zlib.decompressobj(31)
-        out: list[bytes] = []
         at = pos
+        feed = 1 << 14  # grow from small: zlib copies what follows a member into unused_data
         try:
-            while not d.eof and at < len(data):
-                out.append(d.decompress(data[at : at + _FEED]))
-                at += _FEED
+            while not d.eof and at < n:
+                chunk = d.decompress(view[at : at + feed])
+                at += feed
+                feed = min(feed * 2, _FEED)
+                if chunk:
+                    yield _Piece(pos, chunk)
         except zlib.error as e:
-            nxt = data.find(_GZIP_MAGIC, pos + 1)
-            yield _Piece(pos, b"".join(out), ("gzip-error", f"corrupt gzip member at {pos}: {e}"))
-            if nxt < 0:
+            yield _Piece(pos, b"", ("gzip-error", f"corrupt gzip member at {pos}: {e}"))
+            nxt = _next_member(data, pos + 1)
+            if nxt is None:
                 return
             pos = nxt
             continue
         if not d.eof:
-            yield _Piece(pos, b"".join(out), ("truncated", f"file ends inside the gzip member at {pos} (cut file)"))
+            yield _Piece(pos, b"", ("truncated", f"file ends inside the gzip member at {pos} (cut file)"))
             return
-        used = min(at, len(data)) - len(d.unused_data)
-        yield _Piece(pos, b"".join(out))
-        pos = used
+        pos = min(at, n) - len(d.unused_data)
         # Some writers pad with zeros after the last member; that is not a record.
-        if not data[pos:].strip(b"\x00"):
+        if data[pos : pos + 3] != _GZIP_MAGIC and not bytes(data[pos:]).strip(b"\x00"):
             return
+
+
+def _next_member(data: Buffer, start: int) -> int | None:
+    """The next offset where a gzip member really starts (the magic bytes also occur by chance
+    inside compressed data, so a candidate must decompress)."""
+    while True:
+        nxt = data.find(_GZIP_MAGIC, start)
+        if nxt < 0:
+            return None
+        try:
+            zlib.decompressobj(31).decompress(data[nxt : nxt + 8192])
+            return nxt
+        except zlib.error:
+            start = nxt + 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -332,7 +363,8 @@ class _Parser:
 
 def _header_end(buf: bytearray, pos: int) -> tuple[int, bytes]:
     crlf = buf.find(b"\r\n\r\n", pos)
-    lf = buf.find(b"\n\n", pos)
+    # LF-only headers (WARC/0.x, ClueWeb): only look before the CRLF end, or this is quadratic.
+    lf = buf.find(b"\n\n", pos, crlf if crlf >= 0 else len(buf))
     if lf >= 0 and (crlf < 0 or lf < crlf):
         return lf, b"\n\n"
     return crlf, b"\r\n\r\n"
@@ -407,10 +439,10 @@ def _payload_candidates(rtype: str, content_type: str | None, block: bytes) -> l
 # Public entry points.
 
 
-def iter_archive_bytes(name: str, data: bytes) -> Iterator[CopiedRecord | Reject]:
+def iter_archive_bytes(name: str, data: Buffer) -> Iterator[CopiedRecord | Reject]:
     """Every record of one WARC/ARC file's bytes, or a Reject for each part that is no valid record."""
-    plain_head = data[:64]
-    is_gzip = data.startswith(_GZIP_MAGIC)
+    plain_head = bytes(data[:64])
+    is_gzip = data[:3] == _GZIP_MAGIC
     if is_gzip:
         try:
             plain_head = zlib.decompressobj(31).decompress(data[:4096], 64)
@@ -419,25 +451,36 @@ def iter_archive_bytes(name: str, data: bytes) -> Iterator[CopiedRecord | Reject
     arc = plain_head.lstrip().startswith(b"filedesc:") or (name.lower().endswith((".arc", ".arc.gz"))
                                                             and not plain_head.startswith(b"WARC/"))
     parser = _Parser(name, arc, plain=not is_gzip)
-    for piece in _pieces(data):
-        parser.feed(piece)
-        if piece.problem is not None:
-            yield from parser.drain(final=True, problem=piece.problem)
-        else:
-            yield from parser.drain(final=False)
+    pieces = _pieces(data)
+    try:
+        for piece in pieces:
+            parser.feed(piece)
+            if piece.problem is not None:
+                yield from parser.drain(final=True, problem=piece.problem)
+            else:
+                yield from parser.drain(final=False)
+    finally:
+        pieces.close()  # releases its view of the mmap before the caller closes it
     yield from parser.drain(final=True)
 
 
 def iter_archive(path: Path) -> Iterator[tuple[str, CopiedRecord | Reject]]:
     """(input label, record or reject) for a WARC/ARC file, or for each WARC inside a WACZ."""
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        yield str(path), Reject(str(path), STAGE, "unreadable", f"{path}: {e.strerror or e}")
-        return
     if not path.name.lower().endswith(".wacz"):
-        for item in iter_archive_bytes(str(path), data):
-            yield str(path), item
+        try:
+            with open(path, "rb") as fh:
+                if os.fstat(fh.fileno()).st_size == 0:
+                    return
+                # mmap: the file is paged in as parsing goes, never read whole into memory
+                with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                    items = iter_archive_bytes(str(path), data)
+                    try:
+                        for item in items:
+                            yield str(path), item
+                    finally:
+                        items.close()
+        except (OSError, ValueError) as e:
+            yield str(path), Reject(str(path), STAGE, "unreadable", f"{path}: {getattr(e, 'strerror', None) or e}")
         return
     try:
         with zipfile.ZipFile(path) as z:
