@@ -232,3 +232,21 @@ def test_records_larger_than_a_read_piece(tmp_path: Path) -> None:
         items = [i for _, i in iter_archive(f)]
         assert [type(i).__name__ for i in items] == ["CopiedRecord", "CopiedRecord"], (name, items[:1])
         assert all(i.block == block for i in items)
+
+
+def test_copied_headers_kept_and_cleaned(shared: Path, tmp_path: Path) -> None:
+    f = shared / "bench" / "warc" / "warcio__example-wget-bad-target-uri.warc.gz"
+    g = shared / "bench" / "warc" / "py-wacz__example-warcinfo-metadata.warc"
+    if not (f.exists() and g.exists()):
+        pytest.skip("bench files absent")
+    src_ids = [i.record_id for _, i in iter_archive(f)] + [i.record_id for _, i in iter_archive(g)]
+    rep = ingest([str(f), str(g)], tmp_path, corpus_name="clean")
+    out = records(Path(rep.outputs[0]))
+    assert [h["WARC-Record-ID"] for _, h, _ in out[1:]] == src_ids  # ids kept, order kept
+    for _, h, _ in out[1:]:
+        assert not h.get("WARC-Target-URI", "x").startswith("<")
+        for k in ("WARC-Block-Digest", "WARC-Payload-Digest"):
+            if k in h:
+                assert h[k].startswith(("sha1:", "sha256:")), h[k]  # sha-256: re-encoded
+    raw = gzip.decompress(Path(rep.outputs[0]).read_bytes())
+    assert raw.count(b"WARC/1.1\r\n") == len(out) and b"WARC/1.0\r\n" not in raw
