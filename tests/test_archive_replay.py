@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from _archive_util import BIN, charset_pages, write_sidecar
+from conftest import SHARED
 
 from archivist.cdxj import cdxj_path
 from archivist.ingest import ingest
@@ -48,8 +49,11 @@ def test_pywb_replays_pages_from_our_warc(tmp_path: Path) -> None:
     if not (BIN / "wayback").exists():
         pytest.skip("pywb not installed (dev extra)")
     pages = charset_pages(tmp_path / "pages")
-    rep = ingest([str(tmp_path / "pages")], tmp_path / "warc", sidecar=write_sidecar(tmp_path / "pages", pages),
-                 corpus_name="replay")
+    # plus a capture copied from another tool's archive, when the bench data is here
+    bench = SHARED / "bench" / "warc" / "warcio__example.warc.gz" if SHARED else None
+    extra = [str(bench)] if bench and bench.exists() else []
+    rep = ingest([str(tmp_path / "pages"), *extra], tmp_path / "warc",
+                 sidecar=write_sidecar(tmp_path / "pages", pages), corpus_name="replay")
     warc = Path(rep.outputs[0])
     # timestamps from our own CDXJ, so the test does not restate the sidecar dates
     ts = {}
@@ -74,6 +78,9 @@ def test_pywb_replays_pages_from_our_warc(tmp_path: Path) -> None:
             assert body == pages[name][0].read_bytes(), name  # id_ mode: the archived bytes, unchanged
         status, _ = _get(f"http://127.0.0.1:{port}/coll/{ts['http://example.org/cp1251.html']}id_/http://example.org/absent.html")
         assert status == 404
+        if extra:  # the copied response (WARC/1.0 upstream, now 1.1, gzip-encoded body) replays too
+            status, body = _get(f"http://127.0.0.1:{port}/coll/{ts['http://example.com/']}id_/http://example.com/")
+            assert status == 200 and b"Example Domain" in body, (status, body[:200])
     finally:
         proc.terminate()
         try:
