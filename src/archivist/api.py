@@ -26,7 +26,7 @@ from .verify import verify as _verify
 # progress(done, total): called as work completes, for progress bars.
 Progress = Callable[[int, int], None]
 
-__all__ = ["diff", "extract", "extract_page", "extract_text", "ingest", "init", "publish", "run", "verify"]
+__all__ = ["diff", "extract", "extract_page", "extract_text", "ingest", "init", "pack", "publish", "run", "verify"]
 
 
 def init(directory: str | Path = ".", name: str | None = None) -> ws.Workspace:
@@ -120,6 +120,14 @@ def publish(
     corpus = corpus if corpus is not None else (w.corpus() if w else {})
     datasheet = datasheet if datasheet is not None else (w.datasheet() if w else {})
     return _publish(records_dir, version, out_dir, corpus=corpus, datasheet=datasheet, parent=parent)
+
+
+def pack(warcs: list[str | Path], out: str | Path, *, title: str | None = None,
+         description: str | None = None) -> StageReport:
+    """WARC files (or folders of them) to one WACZ 1.1.1 file for replay (ReplayWeb.page, pywb)."""
+    from .wacz import pack as _pack
+
+    return _pack(list(warcs), out, title=title, description=description)
 
 
 def verify(release: str | Path) -> VerifyResult:

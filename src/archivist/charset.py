@@ -110,8 +110,17 @@ def _decodes(raw: bytes, codec: str) -> bool:
 def _detect(raw: bytes) -> str | None:
     from charset_normalizer import from_bytes
 
-    best = from_bytes(raw[: 1 << 18]).best()
-    return normalise_label(best.encoding) if best is not None else None
+    results = from_bytes(raw[: 1 << 18])
+    best = results.best()
+    if best is None:
+        return None
+    # Undeclared legacy pages are windows-1252 unless clearly not (the WHATWG default for
+    # Western locales). The detector often ranks a Baltic/Central European code page first for
+    # French or German text (chaos ties), which turns "à" into "ą"; prefer 1252 on a near tie.
+    for m in results:
+        if normalise_label(m.encoding) == "windows-1252" and m.chaos <= best.chaos + 0.05:
+            return "windows-1252"
+    return normalise_label(best.encoding)
 
 
 def decide(raw: bytes, http_content_type: str | None = None, *, html: bool = True) -> CharsetDecision:

@@ -117,7 +117,7 @@ def init(
 
 @app.command()
 def ingest(
-    sources: Annotated[list[str] | None, typer.Argument(help="Files, folders or globs of raw pages (HTML, text).")] = None,
+    sources: Annotated[list[str] | None, typer.Argument(help="Files, folders or globs of raw pages (HTML, text) or existing archives (.warc, .warc.gz, .arc, .arc.gz, .wacz).")] = None,
     out_dir: Annotated[Path | None, typer.Option("-o", "--out", help="Folder for the WARC files (default: the workspace's archives/).")] = None,
     urls: Annotated[Path | None, typer.Option("--urls", help="File with one URL per line to fetch.")] = None,
     sidecar: Annotated[Path | None, typer.Option("--sidecar", help="CSV/JSONL giving path, url, captured_at, license per page.")] = None,
@@ -137,8 +137,9 @@ def ingest(
 
     def summary() -> None:
         c = report.counts
+        copied = f", {c['archive_records_copied']} records copied from existing archives" if c["archive_records_in"] else ""
         out.print(f"ingest: {c['pages_archived']} pages archived ({c['resource_records']} resource, "
-                  f"{c['revisit_records']} revisit), {len(report.rejects)} rejected -> "
+                  f"{c['revisit_records']} revisit){copied}, {len(report.rejects)} rejected -> "
                   + (", ".join(report.outputs) or "no WARC written"), highlight=False)
 
     _finish(report, as_json, summary)
@@ -238,6 +239,29 @@ def diff(
         out.print(f"{d['from']['version']} -> {d['to']['version']}: +{r['added']} added, -{r['removed']} removed, "
                   f"~{r['modified']} modified, {r['unchanged']} unchanged; schema {'changed' if d['schema']['changed'] else 'same'}; "
                   f"suggested bump: {d['suggested_bump']}", highlight=False)
+
+
+@app.command()
+def pack(
+    warcs: Annotated[list[Path], typer.Argument(help="WARC files or folders of them.")],
+    dest: Annotated[Path, typer.Option("-o", "--out", help="The .wacz file to write.")],
+    title: Annotated[str | None, typer.Option("--title", help="Collection title (default: the file name).")] = None,
+    description: Annotated[str | None, typer.Option("--description", help="Collection description (Markdown).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Pack WARC files into a WACZ 1.1.1 (archive/, indexes/, pages/, datapackage.json) for replay.
+
+    Example: archivist pack archives/ -o corpus.wacz
+    """
+    with _fatal_errors():
+        report = api.pack(list(warcs), dest, title=title, description=description)
+
+    def summary() -> None:
+        c = report.counts
+        out.print(f"pack: {c['warcs_packed']} WARC file(s), {c['pages']} pages, "
+                  f"{c['index_lines']} index lines -> {dest}", highlight=False)
+
+    _finish(report, as_json, summary)
 
 
 @app.command("extract-page")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import charset
@@ -63,11 +64,9 @@ def ingest(
     report = StageReport(stage="ingest")
     pages, archives = discover(sources, report, Path(sidecar) if sidecar else None, license)
     report.inputs = len(pages) + len(archives) + len(report.rejects)
-    for a in archives:
-        report.reject(str(a), "archive-input-unsupported", "existing WARC/ARC/WACZ inputs are not handled by this build")
     if urls:
         report.reject(str(urls), "url-fetch-unsupported", "fetching URL lists is not handled by this build")
-    if not pages:
+    if not pages and not archives:
         return report
 
     info = [("isPartOf", corpus_name)]
@@ -76,7 +75,7 @@ def ingest(
     writer = WarcFileWriter(
         out_dir=Path(out_dir),
         prefix=slug(corpus_name),
-        timestamp=min(p.captured_at for p in pages),
+        timestamp=_first_capture(pages, archives),
         info=info,
         max_bytes=max_bytes,
     )
@@ -86,10 +85,24 @@ def ingest(
             _archive_page(page, writer, originals, report)
             if progress:
                 progress(i, len(pages))
+        if archives:
+            from .archives_in import copy_archive
+
+            seen_ids: dict[str, str] = {}
+            stats = [st for a in archives for st in copy_archive(a, writer, report, seen_ids)]
+            report.extra["archive_inputs"] = [vars(st) for st in stats]
     finally:
         writer.close()
     report.outputs = [str(p) for p in writer.files]
     return report
+
+
+def _first_capture(pages: list[LocalPage], archives: list[Path]) -> datetime:
+    # Names the WARC file; from the inputs, never the clock, so reruns give the same name.
+    from .archives_in import first_date
+
+    dates = [p.captured_at for p in pages] + [d for a in archives if (d := first_date(a)) is not None]
+    return min(dates) if dates else datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _archive_page(page: LocalPage, writer: WarcFileWriter, originals: dict[str, _Original], report: StageReport) -> None:

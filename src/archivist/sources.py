@@ -55,7 +55,24 @@ def guess_media_type(path: Path) -> str:
 
 
 def is_archive(path: Path) -> bool:
-    return path.name.lower().endswith(_ARCHIVE_SUFFIXES)
+    return path.name.lower().endswith(_ARCHIVE_SUFFIXES) or _looks_like_warc(path)
+
+
+def _looks_like_warc(path: Path) -> bool:
+    # Archives renamed by hand (warcio's example-bad.warc.gz.bad) are still archives, not pages.
+    import zlib
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    if head.startswith(b"\x1f\x8b\x08"):
+        try:
+            head = zlib.decompressobj(31).decompress(head, 16)
+        except zlib.error:
+            return False
+    return head.startswith((b"WARC/", b"filedesc://"))
 
 
 def parse_date(value: str) -> datetime:

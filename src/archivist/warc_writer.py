@@ -85,6 +85,7 @@ class WarcFileWriter:
     info: list[tuple[str, str]]
     max_bytes: int = DEFAULT_MAX_BYTES
     compress: bool = True
+    cdxj: bool = True  # write <warc>.cdxj beside each file when it is closed
     serial: int = 0
     files: list[Path] = field(default_factory=list)
     _fh: BinaryIO | None = None
@@ -130,19 +131,39 @@ class WarcFileWriter:
         rid = dict(headers)["WARC-Record-ID"]
         return WrittenRecord(self.files[-1].name, offset, len(data), rid)
 
-    def write(self, headers: list[tuple[str, str]], block: bytes) -> WrittenRecord:
-        """Write one record; ``headers`` must hold WARC-Type, WARC-Record-ID and WARC-Date."""
+    def _ready(self) -> None:
         if self._fh is not None and self._size >= self.max_bytes:
             self.close()
             self.serial += 1
         if self._fh is None:
             self._open()
+
+    def write(self, headers: list[tuple[str, str]], block: bytes) -> WrittenRecord:
+        """Write one record; ``headers`` must hold WARC-Type, WARC-Record-ID and WARC-Date."""
+        self._ready()
         rtype = dict(headers).get("WARC-Type")
         if rtype != "warcinfo":
             headers = [*headers, ("WARC-Warcinfo-ID", self._warcinfo_id)]
         return self._append(headers, block)
 
+    def write_copied(self, headers: list[tuple[str, str]], block: bytes) -> WrittenRecord:
+        """Write a record copied from another archive: its fields as given (order kept, a correct
+        WARC-Block-Digest among them), no WARC-Warcinfo-ID of ours added."""
+        self._ready()
+        assert self._fh is not None
+        data = serialise(headers, block)
+        if self.compress:
+            data = gzip_member(data)
+        offset = self._size
+        self._fh.write(data)
+        self._size += len(data)
+        return WrittenRecord(self.files[-1].name, offset, len(data), dict(headers).get("WARC-Record-ID", ""))
+
     def close(self) -> None:
         if self._fh is not None:
             self._fh.close()
             self._fh = None
+            if self.cdxj:
+                from .cdxj import write_cdxj
+
+                write_cdxj(self.files[-1])
