@@ -23,7 +23,7 @@ from .sources import guess_media_type
 from .verify import VerifyResult
 from .verify import verify as _verify
 
-__all__ = ["diff", "extract", "extract_page", "extract_text", "ingest", "init", "publish", "run", "verify"]
+__all__ = ["diff", "extract", "extract_page", "extract_text", "ingest", "init", "publish", "push", "reproduce", "run", "verify"]
 
 
 def init(directory: str | Path = ".", name: str | None = None) -> ws.Workspace:
@@ -106,6 +106,30 @@ def publish(
     corpus = corpus if corpus is not None else (w.corpus() if w else {})
     datasheet = datasheet if datasheet is not None else (w.datasheet() if w else {})
     return _publish(records_dir, version, out_dir, corpus=corpus, datasheet=datasheet, parent=parent)
+
+
+def push(release: str | Path, repo_id: str, *, private: bool = False) -> StageReport:
+    """Upload a release to the Hugging Face Hub (staging branch, verify, tag vX.Y.Z, then main).
+
+    The token comes from the environment (``HF_TOKEN``) or the huggingface_hub login.
+    """
+    from . import hub
+
+    client = hub.HubClient()
+    result = hub.push(release, repo_id, client, private=private)
+    report = StageReport(stage="push", inputs=1)
+    report.counts.update({"uploaded": int(result.uploaded), "tagged": int(result.tagged),
+                          "main_updated": int(result.main_updated)})
+    report.outputs = [str(hub.record(release, result, client.endpoint))]
+    report.extra["hub"] = result.to_json()
+    return report
+
+
+def reproduce(release: str | Path, archives: str | Path) -> Any:
+    """Re-extract a release from its input WARCs (sha256-checked) and compare the logical digest."""
+    from .reproduce import reproduce as _reproduce
+
+    return _reproduce(release, archives)
 
 
 def verify(release: str | Path) -> VerifyResult:
