@@ -37,32 +37,38 @@ TOPICS = {
 }
 
 
-def page_html(key: str, edit: str = "") -> str:
+def page_html(key: str) -> str:
     day, topic = TOPICS[key]
-    body = "".join(f"<p>{_PARA.format(day=day, topic=topic)} Paragraph {n} of {key}.{edit}</p>" for n in range(3))
+    body = "".join(f"<p>{_PARA.format(day=day, topic=topic)} Paragraph {n} of {key}.</p>" for n in range(3))
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Council and the {topic}</title></head>"
             f"<body><nav><a href='/'>Home</a></nav><article><h1>Council and the {topic}</h1>{body}</article>"
             "<footer>Copyright Example News</footer></body></html>")
 
 
-def write_pages(root: Path, keys: list[str], edits: dict[str, str] | None = None) -> Path:
-    """Pages + a sidecar (fixed URLs, capture dates and licences) in ``root``; returns the sidecar."""
+def write_pages(root: Path, keys: list[str], licenses: dict[str, str] | None = None) -> Path:
+    """Pages + a sidecar (fixed URLs, capture dates and licences) in ``root``; returns the sidecar.
+
+    A page's record id depends on its URL, date and bytes only, so a licence override gives the
+    same id with different row content: a "modified" record.
+    """
     root.mkdir(parents=True, exist_ok=True)
-    edits = edits or {}
+    licenses = licenses or {}
     lines = ["path,url,captured_at,license"]
-    for n, k in enumerate(keys):
-        (root / f"{k}.html").write_text(page_html(k, edits.get(k, "")), encoding="utf-8")
+    for k in keys:
+        (root / f"{k}.html").write_text(page_html(k), encoding="utf-8")
+        n = "abcdef".index(k)  # fixed per page, so the same page keeps its id across corpora
         host = "news.example.org" if n % 2 == 0 else "blog.example.net"
-        lic = "cc-by-4.0" if n % 2 == 0 else "cc-by-sa-4.0"
-        lines.append(f"{k}.html,https://{host}/{k},2024-05-0{n + 1}T10:00:00Z,{lic}")
+        lic = licenses.get(k) or ("cc-by-4.0" if n % 2 == 0 else "cc-by-sa-4.0")
+        day = n + 1
+        lines.append(f"{k}.html,https://{host}/{k},2024-05-0{day}T10:00:00Z,{lic}")
     sidecar = root / "pages.csv"
     sidecar.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return sidecar
 
 
-def make_records(work: Path, keys: list[str], edits: dict[str, str] | None = None) -> tuple[Path, Path]:
+def make_records(work: Path, keys: list[str], licenses: dict[str, str] | None = None) -> tuple[Path, Path]:
     """(archives dir, records dir) built by the real ingest + extract."""
-    sidecar = write_pages(work / "pages", keys, edits)
+    sidecar = write_pages(work / "pages", keys, licenses)
     archives, records = work / "archives", work / "records"
     archivist.ingest([str(work / "pages")], archives, sidecar=sidecar, corpus_name="tiny-news")
     archivist.extract([archives], records)

@@ -25,9 +25,9 @@ import re
 import shutil
 import statistics
 import tempfile
-from urllib.parse import urlsplit
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -55,9 +55,8 @@ class ReleaseError(Exception):
 
 
 def _dependency_versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
     import platform
+    from importlib.metadata import PackageNotFoundError, version
 
     out = {"python": platform.python_version()}
     for pkg in ("pyarrow", "datasets", "warcio", "fastwarc", "trafilatura", "py3langid", "charset-normalizer",
