@@ -212,7 +212,7 @@ def verify(
         out.print(f"verify: OK ({len(res.checked)} checks) {release}", highlight=False)
     else:
         for f in res.failures:
-            err.print(f"[red]FAIL[/red] {f}", highlight=False)
+            err.print(f"[red]FAIL[/red] {f}", highlight=False, soft_wrap=True)
     raise typer.Exit(0 if res.ok else 1)
 
 
@@ -234,7 +234,7 @@ def reproduce(
         out.print(f"reproduce: OK, {res.rows} records, logical digest {res.actual}", highlight=False)
     else:
         for p in res.problems:
-            err.print(f"[red]FAIL[/red] {p}", highlight=False)
+            err.print(f"[red]FAIL[/red] {p}", highlight=False, soft_wrap=True)
     raise typer.Exit(0 if res.ok else 1)
 
 
