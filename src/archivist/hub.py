@@ -78,7 +78,7 @@ def _hub_errors(what: str) -> Iterator[None]:
         status = e.response.status_code if e.response is not None else "?"
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise HubError(f"{what}: Hub answered HTTP {status}: {first}") from None
-    except (OSError, ValueError, KeyError, TypeError) as e:  # connection refused, DNS, malformed answers
+    except Exception as e:  # connection refused (httpx), DNS, malformed answers: one line, no traceback
         raise HubError(f"{what}: {type(e).__name__}: {e}") from None
 
 
