@@ -83,7 +83,7 @@ def test_patch_and_minor_bumps(two: tuple[Path, Path, Path], tmp_path: Path) -> 
 def test_schema_change_detected(two: tuple[Path, Path, Path], tmp_path: Path) -> None:
     import shutil
 
-    v1, v2, _ = two
+    _v1, v2, _ = two
     v3 = tmp_path / "3.0.0"
     shutil.copytree(v2, v3)
     m = json.loads((v3 / "manifest.json").read_text())

@@ -257,6 +257,13 @@ def build(records_dir: Path, version: str, dest: Path, corpus: dict[str, Any], d
     return manifest
 
 
+def _readable(root: Path) -> None:
+    """mkdtemp/mkstemp create owner-only modes; a release is meant to be shared and read."""
+    root.chmod(0o755)
+    for p in root.rglob("*"):
+        p.chmod(0o755 if p.is_dir() else 0o644)
+
+
 def _same_tree(a: Path, b: Path) -> bool:
     def listing(root: Path) -> dict[str, str]:
         return {str(p.relative_to(root)): file_sha256(p) for p in sorted(root.rglob("*")) if p.is_file()}
@@ -290,6 +297,7 @@ def publish(
                 raise ReleaseError(f"{final}: release {version} exists with different contents; releases are immutable, publish a new version")
             report.counts["already_published"] = 1
         else:
+            _readable(tmp)
             tmp.rename(final)
             report.counts["published"] = 1
     finally:
