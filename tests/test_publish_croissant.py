@@ -75,3 +75,34 @@ def test_mlcroissant_load_catches_a_wrong_sha256(release: Path, tmp_path: Path) 
     assert r.returncode != 0
     files = {f["path"]: f["sha256"] for f in json.loads((bad / "manifest.json").read_text())["files"]}
     assert any("sha256" in p for p in croissant.check(doc, files))
+
+
+def test_many_shards(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, release: Path) -> None:
+    """A shard limit below the data size: datasets-style names, a FileSet in Croissant, the index
+    pointing at the right shard and row, and every reader seeing all records."""
+    import os
+
+    import archivist
+    from archivist import release as release_mod
+
+    monkeypatch.setattr(release_mod, "MAX_SHARD_BYTES", 2000)
+    records = release.parents[1] / "w" / "records"
+    rf.publish(records, "1.0.0", tmp_path / "rel")
+    rel = tmp_path / "rel" / "1.0.0"
+    shards = sorted(p.name for p in (rel / "data").iterdir())
+    assert len(shards) == 3 and shards[0] == "train-00000-of-00003.parquet"
+    assert archivist.verify(rel).ok
+    idx = pq.read_table(rel / "index/records-00000-of-00001.parquet").to_pylist()
+    for entry in idx:
+        row = pq.read_table(rel / entry["shard"]).to_pylist()[entry["row"]]
+        assert row["id"] == entry["id"]
+    doc = json.loads((rel / "croissant.json").read_text())
+    assert any(d["@type"] == "cr:FileSet" for d in doc["distribution"])
+    r = _mlc("load", "--jsonld", "croissant.json", "--record_set", "records", "--num_records", "-1", cwd=rel)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert (r.stdout + r.stderr).count("'records/id'") == 3
+    code = "import sys\nfrom datasets import load_dataset\nprint(load_dataset(sys.argv[1], split='train').num_rows)\n"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
+    out = subprocess.run([sys.executable, "-c", code, str(rel)], env=env, capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "3"
