@@ -71,8 +71,10 @@ def _dependency_versions() -> dict[str, str]:
 def row_content_sha256(table: pa.Table) -> list[str]:
     """sha256 of each row's canonical JSON: changes iff any column of the row changes."""
     out = []
-    for row in table.to_pylist():
-        out.append(sha256_hex(canonical_json({k: _jsonable(v) for k, v in row.items()})))
+    # batch by batch: converting a whole large table to Python objects at once would not fit in memory
+    for batch in table.to_batches(max_chunksize=8192):
+        for row in batch.to_pylist():
+            out.append(sha256_hex(canonical_json({k: _jsonable(v) for k, v in row.items()})))
     return out
 
 
