@@ -128,6 +128,12 @@ def test_card_front_matter_and_lint(built: tuple[Path, Path, Path]) -> None:
         assert f"## {section}" in body
     assert rf.DATASHEET["motivation"] in body and "| records | 5 |" in body
     assert card.lint(text, m) == []
+    # huggingface_hub's own parser reads the header the same way
+    from huggingface_hub import DatasetCard
+
+    data = DatasetCard.load(release / "README.md").data
+    assert data.license == "cc-by-4.0" and data.size_categories == ["n<1K"] and data.pretty_name == "Tiny News"
+    assert [c["config_name"] for c in data.configs] == ["default", "index", "rejects"]
 
 
 @pytest.mark.parametrize("old,new,expect", [

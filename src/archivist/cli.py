@@ -200,7 +200,7 @@ def verify(
     release: Annotated[Path, typer.Argument(help="Release folder.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Re-hash every file of a release; check tree hash, logical digest and schema.
+    """Re-hash every file of a release; check tree hash, logical digest, schema, Croissant and card.
 
     Example: archivist verify releases/1.0.0
     """
