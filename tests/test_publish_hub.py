@@ -195,3 +195,38 @@ def test_bad_repo_id_and_unreachable_hub(tmp_path: Path, scenario: Scenario) -> 
     r = subprocess.run([sys.executable, "-c", code, str(release), REPO], env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode != 0 and "HubError" in r.stderr and "create repo org/tiny-news" in r.stderr
     assert TOKEN not in r.stderr
+
+
+INTERRUPTED = """
+import sys
+from archivist import hub
+
+def boom(self, *a, **k):
+    raise KeyboardInterrupt("interrupted before tagging")
+
+hub.HubClient.create_tag = boom
+try:
+    hub.push(sys.argv[1], sys.argv[2])
+except KeyboardInterrupt:
+    print("interrupted")
+"""
+
+
+def test_interrupted_push_resumes_without_reupload(scenario: Scenario) -> None:
+    repo_id = "org/resume"
+    release = str(scenario.releases / "1.0.0")
+    r = subprocess.run([sys.executable, "-c", INTERRUPTED, release, repo_id], env=scenario.env,
+                       capture_output=True, text=True, timeout=180)
+    assert r.returncode == 0 and "interrupted" in r.stdout, r.stderr[-2000:]
+    repo = scenario.hub.state.repos[repo_id]
+    staged = repo.branches["release-1.0.0"]
+    assert repo.tags == {} and repo.branches["main"] != staged  # uploaded to staging only
+    puts = scenario.hub.state.lfs_puts
+    code = "import sys, json\nfrom archivist import hub\nprint(json.dumps(hub.push(sys.argv[1], sys.argv[2]).to_json()))\n"
+    r = subprocess.run([sys.executable, "-c", code, release, repo_id], env=scenario.env,
+                       capture_output=True, text=True, timeout=180)
+    assert r.returncode == 0, r.stderr[-2000:]
+    res = json.loads(r.stdout.strip().splitlines()[-1])
+    assert res["uploaded"] is False and res["tagged"] is True and res["main_updated"] is True
+    assert repo.tags["v1.0.0"] == staged == res["commit"]
+    assert scenario.hub.state.lfs_puts == puts  # nothing re-sent
