@@ -179,7 +179,8 @@ Input archives (sha256 in `manifest.json`; `archivist reproduce` re-extracts fro
 
 {ds['preprocessing']}
 
-Extraction settings hash: `{manifest['params_sha256'][:16]}`. Duplicates are marked (`exact_dup_cluster`,
+Extraction settings hash (the `settings_hash` column): `{manifest['params'].get('settings_hash', '')}`;
+sha256 of all publish parameters: `{manifest['params_sha256'][:16]}…`. Duplicates are marked (`exact_dup_cluster`,
 `near_dup_cluster`, `is_kept`), never dropped: filter on `is_kept` for a deduplicated view.
 
 ## Uses
