@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from tests._archive_util import charset_pages, write_sidecar
 
 from archivist.extract import extract
 from archivist.ingest import ingest
+from tests._archive_util import charset_pages, write_sidecar
 
 
 @pytest.fixture(scope="module")

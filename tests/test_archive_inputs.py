@@ -12,12 +12,12 @@ import zlib
 from pathlib import Path
 
 import pytest
-from tests._archive_util import charset_pages, records, write_sidecar
 from warcio.archiveiterator import ArchiveIterator
 
 from archivist.archives_in import CopiedRecord, iter_archive, iter_archive_bytes
 from archivist.ingest import ingest
 from archivist.report import Reject
+from tests._archive_util import charset_pages, records, write_sidecar
 
 # Files the bench README marks MALFORMED (or whose records break a rule), and the reasons we
 # must give. Everything else in bench/warc must come through without a single reject.

@@ -11,11 +11,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from tests._archive_util import BIN, charset_pages, write_sidecar
-from tests.conftest import SHARED
 
 from archivist.cdxj import cdxj_path
 from archivist.ingest import ingest
+from tests._archive_util import BIN, charset_pages, write_sidecar
+from tests.conftest import SHARED
 
 
 def _free_port() -> int:

@@ -7,6 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from archivist.cdxj import cdxj_path
+from archivist.conformance import check_file, errors
+from archivist.ingest import ingest
 from tests._archive_util import (
     charset_pages,
     expected_captures,
@@ -15,10 +19,6 @@ from tests._archive_util import (
     validate_warc,
     write_sidecar,
 )
-
-from archivist.cdxj import cdxj_path
-from archivist.conformance import check_file, errors
-from archivist.ingest import ingest
 
 
 def own_inputs(folder: Path) -> tuple[Path, Path]:

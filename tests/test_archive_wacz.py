@@ -11,10 +11,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from tests._archive_util import BIN, charset_pages, run, write_sidecar
 
 from archivist.ingest import ingest
 from archivist.wacz import pack
+from tests._archive_util import BIN, charset_pages, run, write_sidecar
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ from .verify import verify as _verify
 # progress(done, total): called as work completes, for progress bars.
 Progress = Callable[[int, int], None]
 
-__all__ = ["diff", "extract", "extract_page", "extract_text", "ingest", "init", "pack", "publish", "run", "verify"]
+__all__ = ["diff", "extract", "extract_page", "extract_text", "ingest", "init", "pack", "publish", "push", "reproduce", "run", "verify"]
 
 
 def init(directory: str | Path = ".", name: str | None = None) -> ws.Workspace:
@@ -128,6 +128,30 @@ def pack(warcs: list[str | Path], out: str | Path, *, title: str | None = None,
     from .wacz import pack as _pack
 
     return _pack(list(warcs), out, title=title, description=description)
+
+
+def push(release: str | Path, repo_id: str, *, private: bool = False) -> StageReport:
+    """Upload a release to the Hugging Face Hub (staging branch, verify, tag vX.Y.Z, then main).
+
+    The token comes from the environment (``HF_TOKEN``) or the huggingface_hub login.
+    """
+    from . import hub
+
+    client = hub.HubClient()
+    result = hub.push(release, repo_id, client, private=private)
+    report = StageReport(stage="push", inputs=1)
+    report.counts.update({"uploaded": int(result.uploaded), "tagged": int(result.tagged),
+                          "main_updated": int(result.main_updated)})
+    report.outputs = [str(hub.record(release, result, client.endpoint))]
+    report.extra["hub"] = result.to_json()
+    return report
+
+
+def reproduce(release: str | Path, archives: str | Path) -> Any:
+    """Re-extract a release from its input WARCs (sha256-checked) and compare the logical digest."""
+    from .reproduce import reproduce as _reproduce
+
+    return _reproduce(release, archives)
 
 
 def verify(release: str | Path) -> VerifyResult:

@@ -188,13 +188,19 @@ def publish(
     Example: archivist publish records --version 1.0.0 -o releases
     """
     with _fatal_errors():
-        if push:
-            raise Fatal("--push is not available in this build")
         report = api.publish(records_dir, version, out_dir, parent=parent)
+        if push:
+            pushed = api.push(report.extra["release"], push)
+            report.extra["hub"] = pushed.extra["hub"]
+            report.outputs += pushed.outputs
 
     def summary() -> None:
         state = "unchanged (already published)" if report.counts.get("already_published") else "written"
         out.print(f"publish: {report.counts['records']} records, release {state}: {report.extra['release']}", highlight=False)
+        if "hub" in report.extra:
+            h = report.extra["hub"]
+            done = "nothing to do (already there)" if not (h["uploaded"] or h["tagged"] or h["main_updated"]) else "pushed"
+            out.print(f"hub: {h['repo_id']} {h['tag']} -> commit {h['commit']} ({done}); main at {h['main_commit']}", highlight=False)
 
     _finish(report, as_json, summary)
 
@@ -204,7 +210,7 @@ def verify(
     release: Annotated[Path, typer.Argument(help="Release folder.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Re-hash every file of a release; check tree hash, logical digest and schema.
+    """Re-hash every file of a release; check tree hash, logical digest, schema, Croissant and card.
 
     Example: archivist verify releases/1.0.0
     """
@@ -216,7 +222,29 @@ def verify(
         out.print(f"verify: OK ({len(res.checked)} checks) {release}", highlight=False)
     else:
         for f in res.failures:
-            err.print(f"[red]FAIL[/red] {f}", highlight=False)
+            err.print(f"[red]FAIL[/red] {f}", highlight=False, soft_wrap=True)
+    raise typer.Exit(0 if res.ok else 1)
+
+
+@app.command()
+def reproduce(
+    release: Annotated[Path, typer.Argument(help="Release folder.")],
+    archives: Annotated[Path, typer.Option("--archives", help="Folder holding the WARC files the manifest lists.")] = ...,  # type: ignore[assignment]
+    as_json: JsonOpt = False,
+) -> None:
+    """Re-extract a release from its WARC files (sha256-checked) and compare the logical digest.
+
+    Example: archivist reproduce releases/1.0.0 --archives archives
+    """
+    with _fatal_errors():
+        res = api.reproduce(release, archives)
+    if as_json:
+        print(json.dumps(res.to_json(), indent=2))
+    elif res.ok:
+        out.print(f"reproduce: OK, {res.rows} records, logical digest {res.actual}", highlight=False)
+    else:
+        for p in res.problems:
+            err.print(f"[red]FAIL[/red] {p}", highlight=False, soft_wrap=True)
     raise typer.Exit(0 if res.ok else 1)
 
 

@@ -5,7 +5,12 @@ Layout of ``<out>/<version>/``::
     data/train-00000-of-0000N.parquet   records sorted by id, <= 500 MB per shard
     rejects/rejects-00000-of-00001.parquet
     index/records-00000-of-00001.parquet  id, content sha256, shard, row, source WARC + record id, licence
-    manifest.json  README.md  croissant.json
+    manifest.json    versions, parameters, inputs (WARCs + sha256), files (bytes, sha256, rows),
+                     tree hash, logical digest, splits, licences per source, parent version
+    README.md        Hugging Face dataset card (YAML front matter + datasheet prose)
+    croissant.json   Croissant 1.0 with RAI fields and a sha256 per file
+    provenance.json  W3C PROV-JSON: WARCs -> extract activity -> shards; release <- parent
+    CHANGES.md, diff.json  against the parent release
 
 The release is built in a temporary folder and renamed into place, so a reader never sees a
 half-built one; a version that exists already is never overwritten (republishing the same
@@ -22,11 +27,14 @@ import statistics
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
-from . import __version__, card, croissant, schema
+from . import __version__, card, croissant, provenance, schema
+from . import diff as diff_mod
 from .extract import records_table, settings_hash
 from .extractor import SETTINGS
 from .fsutil import write_json, write_text
@@ -37,7 +45,9 @@ from .report import StageReport
 MAX_SHARD_BYTES = 500_000_000
 MAX_ROW_GROUP_BYTES = 100_000_000
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
-META_FILES = ("manifest.json", "README.md", "croissant.json")
+META_FILES = ("manifest.json", "README.md", "croissant.json", "provenance.json", "CHANGES.md", "diff.json")
+INDEX_PATH = "index/records-00000-of-00001.parquet"
+REJECTS_PATH = "rejects/rejects-00000-of-00001.parquet"
 
 
 class ReleaseError(Exception):
@@ -45,10 +55,12 @@ class ReleaseError(Exception):
 
 
 def _dependency_versions() -> dict[str, str]:
+    import platform
     from importlib.metadata import PackageNotFoundError, version
 
-    out = {}
-    for pkg in ("pyarrow", "datasets", "warcio", "trafilatura", "huggingface_hub"):
+    out = {"python": platform.python_version()}
+    for pkg in ("pyarrow", "datasets", "warcio", "fastwarc", "trafilatura", "py3langid", "charset-normalizer",
+                "lxml", "huggingface_hub"):
         try:
             out[pkg] = version(pkg)
         except PackageNotFoundError:
@@ -59,8 +71,10 @@ def _dependency_versions() -> dict[str, str]:
 def row_content_sha256(table: pa.Table) -> list[str]:
     """sha256 of each row's canonical JSON: changes iff any column of the row changes."""
     out = []
-    for row in table.to_pylist():
-        out.append(sha256_hex(canonical_json({k: _jsonable(v) for k, v in row.items()})))
+    # batch by batch: converting a whole large table to Python objects at once would not fit in memory
+    for batch in table.to_batches(max_chunksize=8192):
+        for row in batch.to_pylist():
+            out.append(sha256_hex(canonical_json({k: _jsonable(v) for k, v in row.items()})))
     return out
 
 
@@ -101,16 +115,54 @@ def _rejects_table(records_dir: Path) -> pa.Table:
     return t.sort_by([("input", "ascending"), ("warc_record_offset", "ascending"), ("reason", "ascending")])
 
 
+def _count(values: list[Any], default: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for v in values:
+        key = v or default
+        out[key] = out.get(key, 0) + 1
+    return dict(sorted(out.items()))
+
+
+def _licenses_by_source(table: pa.Table, default: str) -> dict[str, dict[str, int]]:
+    """Licence counts per source host: a corpus-level licence alone hides what each source allows."""
+    out: dict[str, dict[str, int]] = {}
+    for url, lic in zip(table["url"].to_pylist(), table["license"].to_pylist(), strict=True):
+        host = urlsplit(url).hostname or urlsplit(url).scheme or "unknown"
+        per = out.setdefault(host, {})
+        key = lic or default
+        per[key] = per.get(key, 0) + 1
+    return {h: dict(sorted(v.items())) for h, v in sorted(out.items())}
+
+
+def _file_entry(dest: Path, path: str, role: str, rows: int | None) -> dict[str, Any]:
+    p = dest / path
+    entry: dict[str, Any] = {"path": path, "role": role, "rows": rows, "bytes": p.stat().st_size, "sha256": file_sha256(p)}
+    if path.endswith(".parquet"):
+        entry["row_groups"] = pq.ParquetFile(p).num_row_groups
+    return entry
+
+
+def _columns(rs: schema.TableSchema) -> list[dict[str, Any]]:
+    return [{"name": f.name, "type": f.type, "nullable": f.nullable} for f in rs.fields]
+
+
 def build(records_dir: Path, version: str, dest: Path, corpus: dict[str, Any], datasheet: dict[str, str],
           parent: Path | None) -> dict[str, Any]:
     rs = schema.record_schema()
-    table = records_table(records_dir).sort_by(rs.sort_key)
+    # combine_chunks: the input's chunk layout must not leak into sizes or bytes (publishing.md §3)
+    table = records_table(records_dir).sort_by(rs.sort_key).combine_chunks()
     problems = rs.check(table.schema)
     if problems:
         raise ReleaseError(f"{records_dir}: records do not match the declared schema: {'; '.join(problems)}")
     ids = table["id"].to_pylist()
     if len(set(ids)) != len(ids):
         raise ReleaseError(f"{records_dir}: duplicate record ids; each WARC record may be extracted once")
+    parent_manifest = None
+    if parent is not None:
+        try:
+            parent_manifest = json.loads((parent / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as e:
+            raise ReleaseError(f"{parent / 'manifest.json'}: cannot read the parent release's manifest: {e}") from e
 
     files: list[dict[str, Any]] = []
     nbytes = max(1, table.nbytes)
@@ -123,7 +175,7 @@ def build(records_dir: Path, version: str, dest: Path, corpus: dict[str, Any], d
         part = table.slice(s * rows_per_shard, rows_per_shard) if table.num_rows else table
         path = f"data/train-{s:05d}-of-{n_shards:05d}.parquet"
         write_table(part, dest / path, row_group_rows=rg_rows)
-        files.append({"path": path, "rows": part.num_rows, "role": "data"})
+        files.append(_file_entry(dest, path, "data", part.num_rows))
         shard_of += [path] * part.num_rows
         row_in_shard += list(range(part.num_rows))
 
@@ -137,26 +189,14 @@ def build(records_dir: Path, version: str, dest: Path, corpus: dict[str, Any], d
         "warc_record_id": table["warc_record_id"],
         "license": table["license"],
     })
-    write_table(index, dest / "index/records-00000-of-00001.parquet")
-    files.append({"path": "index/records-00000-of-00001.parquet", "rows": index.num_rows, "role": "index"})
+    write_table(index, dest / INDEX_PATH)
+    files.append(_file_entry(dest, INDEX_PATH, "index", index.num_rows))
 
     rejects = _rejects_table(records_dir)
-    write_table(rejects, dest / "rejects/rejects-00000-of-00001.parquet")
-    files.append({"path": "rejects/rejects-00000-of-00001.parquet", "rows": rejects.num_rows, "role": "rejects"})
+    write_table(rejects, dest / REJECTS_PATH)
+    files.append(_file_entry(dest, REJECTS_PATH, "rejects", rejects.num_rows))
 
-    for f in files:
-        p = dest / f["path"]
-        f["bytes"] = p.stat().st_size
-        f["sha256"] = file_sha256(p)
-
-    langs: dict[str, int] = {}
-    for lang in table["language"].to_pylist():
-        if lang:
-            langs[lang] = langs.get(lang, 0) + 1
-    licenses: dict[str, int] = {}
-    for lic in table["license"].to_pylist():
-        key = lic or corpus.get("license") or "unspecified"
-        licenses[key] = licenses.get(key, 0) + 1
+    default_license = corpus.get("license") or "unspecified"
     captured = table["captured_at"]
     date_range = None
     if table.num_rows:
@@ -164,29 +204,35 @@ def build(records_dir: Path, version: str, dest: Path, corpus: dict[str, Any], d
             "first_capture": pc.min(captured).as_py().strftime("%Y-%m-%dT%H:%M:%SZ"),
             "last_capture": pc.max(captured).as_py().strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
+    per_warc = _count(table["warc_filename"].to_pylist(), "unknown")
+    rejects_per_warc = _count(rejects["input"].to_pylist(), "unknown")
+    inputs = [{**i, "records": per_warc.get(i["path"], 0), "rejects": rejects_per_warc.get(i["path"], 0)}
+              for i in _load_inputs(records_dir)]
     params = {"extraction": SETTINGS, "settings_hash": settings_hash(),
               "max_shard_bytes": MAX_SHARD_BYTES, "max_row_group_bytes": MAX_ROW_GROUP_BYTES}
     manifest: dict[str, Any] = {
         "manifest_version": "1.0.0",
         "name": corpus.get("name") or "corpus",
         "version": version,
-        "parent_version": None,
-        "record_schema": {"name": rs.name, "version": rs.version, "arrow_fingerprint": rs.fingerprint()},
+        # the release date is the last capture: a wall-clock date would break byte-identical republishing
+        "created": date_range["last_capture"] if date_range else None,
+        "parent_version": parent_manifest["version"] if parent_manifest else None,
+        "record_schema": {"name": rs.name, "version": rs.version, "arrow_fingerprint": rs.fingerprint(),
+                          "columns": _columns(rs)},
         "tool": {"name": "archivist", "version": __version__, "dependencies": _dependency_versions()},
         "params": params,
         "params_sha256": json_sha256(params),
         "date_range": date_range,
-        "inputs": _load_inputs(records_dir),
+        "inputs": inputs,
         "files": files,
         "tree_sha256": tree_sha256(files),
         "logical_digest": logical_digest(ids, hashes),
         "rows": table.num_rows,
         "splits": {"train": {"rows": table.num_rows, "bytes": sum(f["bytes"] for f in files if f["role"] == "data")}},
-        "licenses": dict(sorted(licenses.items())),
-        "languages": dict(sorted(langs.items())),
+        "licenses": _count(table["license"].to_pylist(), default_license),
+        "licenses_by_source": _licenses_by_source(table, default_license),
+        "languages": _count([x for x in table["language"].to_pylist() if x], "und"),
     }
-    if parent is not None:
-        manifest["parent_version"] = json.loads((parent / "manifest.json").read_text(encoding="utf-8"))["version"]
 
     words = table["word_count"].to_pylist()
     stats = {
@@ -194,11 +240,30 @@ def build(records_dir: Path, version: str, dest: Path, corpus: dict[str, Any], d
         "exact_dups": sum(1 for c, k in zip(table["exact_dup_cluster"].to_pylist(), table["is_kept"].to_pylist(), strict=True) if c and not k),
         "rejects": rejects.num_rows,
         "median_words": int(statistics.median(words)) if words else 0,
+        "total_words": sum(words),
+        "mean_words": round(sum(words) / len(words), 1) if words else 0,
+        "reject_reasons": _count(rejects["reason"].to_pylist(), "unknown"),
+        "sources": len(manifest["licenses_by_source"]),
     }
-    write_json(dest / "manifest.json", manifest)
+    changes = diff_mod.diff_releases(parent_manifest, parent, manifest, dest)
+    write_json(dest / "diff.json", changes)
+    write_text(dest / "CHANGES.md", diff_mod.changes_markdown(changes))
+    write_json(dest / "provenance.json", provenance.render(manifest))
     write_text(dest / "README.md", card.render(manifest, corpus, datasheet, stats))
     write_json(dest / "croissant.json", croissant.render(manifest, corpus, datasheet))
+    # meta files are listed with their hashes but kept out of the tree hash (they describe it)
+    for name in META_FILES:
+        if name != "manifest.json":
+            files.append(_file_entry(dest, name, "meta", None))
+    write_json(dest / "manifest.json", manifest)
     return manifest
+
+
+def _readable(root: Path) -> None:
+    """mkdtemp/mkstemp create owner-only modes; a release is meant to be shared and read."""
+    root.chmod(0o755)
+    for p in root.rglob("*"):
+        p.chmod(0o755 if p.is_dir() else 0o644)
 
 
 def _same_tree(a: Path, b: Path) -> bool:
@@ -234,6 +299,7 @@ def publish(
                 raise ReleaseError(f"{final}: release {version} exists with different contents; releases are immutable, publish a new version")
             report.counts["already_published"] = 1
         else:
+            _readable(tmp)
             tmp.rename(final)
             report.counts["published"] = 1
     finally:
