@@ -251,8 +251,8 @@ def sample(path: str | Path, n: int = 20) -> list[dict[str, Any]]:
 
 def render(stats: dict[str, Any], console: Any) -> None:
     """Rich tables of the figures of :func:`compute`."""
-    from rich.table import Table
     from rich.markup import escape
+    from rich.table import Table
     from rich.text import Text
 
     n = stats["records"]
