@@ -20,8 +20,13 @@ from . import schema
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9, 0.99)
 TOP = 25
 
-# Host of a URL: after "scheme://" and any "user@", up to the port, path, query or fragment.
-HOST_SQL = r"""coalesce(nullif(lower(regexp_extract(url, '^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)', 1)), ''), '(none)')"""
+# Host of a URL as urllib's ``urlsplit(url).hostname`` gives it: after "scheme://" and any
+# "user@", up to the port, path, query or fragment; IPv6 literals without their brackets.
+_AUTH = r"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?"
+HOST_SQL = (
+    f"coalesce(nullif(lower(coalesce(nullif(regexp_extract(url, '{_AUTH}\\[([^\\]]*)\\]', 1), ''), "
+    f"regexp_extract(url, '{_AUTH}([^:/?#\\[]*)', 1))), ''), '(none)')"
+)
 
 
 class CorpusError(ValueError):
@@ -92,21 +97,20 @@ def connect(corpus: Corpus) -> Any:
 
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")  # months and days of captured_at in UTC, whatever the machine
-    for view, files, declared in (
-        ("records", corpus.record_files, schema.record_schema()),
-        ("rejects", corpus.reject_files, schema.rejects_schema()),
-    ):
-        if files:
-            lst = "[" + ", ".join(_sql_str(str(f)) for f in files) + "]"
-            con.execute(f"CREATE VIEW {view} AS SELECT * FROM read_parquet({lst}, union_by_name = true)")
-        else:
-            # An empty table with the declared columns, so queries on it still bind.
-            con.register(f"_empty_{view}", declared.empty_table())
-            con.execute(f"CREATE VIEW {view} AS SELECT * FROM _empty_{view}")
     try:
-        con.execute("SELECT * FROM records LIMIT 0").fetchall()
-        con.execute("SELECT * FROM rejects LIMIT 0").fetchall()
+        for view, files, declared in (
+            ("records", corpus.record_files, schema.record_schema()),
+            ("rejects", corpus.reject_files, schema.rejects_schema()),
+        ):
+            if files:
+                lst = "[" + ", ".join(_sql_str(str(f)) for f in files) + "]"
+                con.execute(f"CREATE VIEW {view} AS SELECT * FROM read_parquet({lst}, union_by_name = true)")
+            else:
+                # An empty table with the declared columns, so queries on it still bind.
+                con.register(f"_empty_{view}", declared.empty_table())
+                con.execute(f"CREATE VIEW {view} AS SELECT * FROM _empty_{view}")
     except duckdb.Error as e:
+        con.close()
         raise CorpusError(f"{corpus.path}: unreadable Parquet: {_first_line(e)}") from None
     return con
 
