@@ -6,7 +6,9 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -100,13 +102,15 @@ def open_page(html: Path, expression: str, screenshot: Path | None = None, *, ti
     if exe is None:
         raise FileNotFoundError("chromium not found")
     deadline = time.monotonic() + timeout
-    with tempfile.TemporaryDirectory(prefix="archivist-chromium-") as profile:
+    # Chromium's helper processes may still touch the profile while they exit: ignore cleanup races.
+    with tempfile.TemporaryDirectory(prefix="archivist-chromium-", ignore_cleanup_errors=True) as profile:
         log = Path(profile) / "stderr.log"
         with log.open("wb") as err:
             proc = subprocess.Popen(
                 [exe, *FLAGS, f"--user-data-dir={profile}/profile", "--remote-debugging-port=0",
                  f"--window-size={width},{height}", "about:blank"],
                 stdout=subprocess.DEVNULL, stderr=err,
+                start_new_session=True,  # its own process group, so its helpers end with it
             )
         cdp: _Cdp | None = None
         try:
@@ -154,3 +158,5 @@ def open_page(html: Path, expression: str, screenshot: Path | None = None, *, ti
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=10)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)  # the group of the browser started above, nothing else

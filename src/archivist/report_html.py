@@ -60,7 +60,7 @@ def svg_hbars(name: str, title: str, items: Sequence[tuple[str, int]], empty: st
     if len(items) > MAX_BARS:
         rest = sum(v for _, v in items[MAX_BARS - 1:])
         items = [*items[: MAX_BARS - 1], (f"{len(items) - MAX_BARS + 1} others", rest)]
-    row, top, label_w = 22, 28, 180
+    row, top, label_w = 22, 28, 220
     height = top + max(1, len(items)) * row + 8
     parts = _svg_open(name, title, height)
     biggest = max((v for _, v in items), default=0)
@@ -70,7 +70,7 @@ def svg_hbars(name: str, title: str, items: Sequence[tuple[str, int]], empty: st
     for i, (label, value) in enumerate(items):
         y = top + i * row
         w = 0 if not biggest else max(1.0, span * value / biggest) if value else 0
-        parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" fill="#333">{_e(_cut(label, 28))}</text>')
+        parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" fill="#333">{_e(_cut(label, 32))}</text>')
         parts.append(f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{_num(w)}" height="{row - 6}" '
                      f'fill="{COLORS.get(name, "#4477aa")}"><title>{_e(label)}: {value}</title></rect>')
         parts.append(f'<text x="{_num(label_w + w + 4)}" y="{y + 15}" fill="#333">{value}</text>')
@@ -81,7 +81,7 @@ def svg_hbars(name: str, title: str, items: Sequence[tuple[str, int]], empty: st
 def svg_columns(name: str, title: str, items: Sequence[tuple[str, int]], x_title: str, empty: str = "no data") -> str:
     """Vertical columns on an ordered axis (time, length bins); some x labels are skipped to fit."""
     items = list(items)
-    height, top, bottom, left = 240, 30, 44, 44
+    height, top, bottom, left, right = 240, 30, 44, 44, 34
     parts = _svg_open(name, title, height)
     plot_h = height - top - bottom
     biggest = max((v for _, v in items), default=0)
@@ -89,11 +89,11 @@ def svg_columns(name: str, title: str, items: Sequence[tuple[str, int]], x_title
         _no_data(parts, top + 20, empty)
         parts.append("</svg>")
         return "\n".join(parts)
-    span = PLOT_WIDTH - left - 10
+    span = PLOT_WIDTH - left - right
     slot = span / len(items)
     gap = min(2.0, slot * 0.15)
     base = top + plot_h
-    parts.append(f'<line x1="{left}" y1="{base}" x2="{PLOT_WIDTH - 10}" y2="{base}" stroke="#999"/>')
+    parts.append(f'<line x1="{left}" y1="{base}" x2="{PLOT_WIDTH - right}" y2="{base}" stroke="#999"/>')
     parts.append(f'<text x="{left - 6}" y="{top + 10}" text-anchor="end" fill="#555">{biggest}</text>')
     parts.append(f'<text x="{left - 6}" y="{base}" text-anchor="end" fill="#555">0</text>')
     every = max(1, -(-len(items) // 6))  # at most ~6 x labels
