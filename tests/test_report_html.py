@@ -107,6 +107,15 @@ def duckdb_rows(corpus: Path) -> list[tuple[str, int]]:
         "SELECT warc_filename, warc_record_offset FROM read_parquet(?)", [shards]).fetchall()
 
 
+def test_report_cli_errors_are_one_clear_line(corpus: Path, tmp_path: Path):
+    for args, words in [([str(corpus / "records"), "-o", str(tmp_path)], "is a folder"),
+                        ([str(tmp_path / "nothing"), "-o", str(tmp_path / "r.html")], "no such folder"),
+                        ([str(corpus / "records"), "-o", str(tmp_path / "r.html"), "--replay-prefix", "ftp:x"], "replay-prefix")]:
+        r = subprocess.run([str(BIN / "archivist"), "report", *args], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 2 and words in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert not (tmp_path / "r.html").exists()
+
+
 def test_render_plots_writes_standalone_svgs_for_the_card(corpus: Path, tmp_path: Path):
     paths = report_html.render_plots(corpus / "releases/1.0.0", tmp_path / "rel")
     assert [p.name for p in paths] == [f"{n}.svg" for n in PLOTS]

@@ -317,8 +317,10 @@ def write_report(path: str | Path, out: str | Path, replay_prefix: str | None = 
     """Write the report page to ``out`` and return it."""
     from .fsutil import write_text
 
-    page = render_html(path, replay_prefix, sample_size)
     dest = Path(out)
+    if dest.is_dir():
+        raise ValueError(f"{dest}: is a folder; give a file name, e.g. {dest / 'report.html'}")
+    page = render_html(path, replay_prefix, sample_size)
     dest.parent.mkdir(parents=True, exist_ok=True)
     write_text(dest, page)
     return dest
