@@ -26,7 +26,8 @@ from .verify import verify as _verify
 # progress(done, total): called as work completes, for progress bars.
 Progress = Callable[[int, int], None]
 
-__all__ = ["diff", "extract", "extract_page", "extract_text", "ingest", "init", "pack", "publish", "push", "reproduce", "run", "verify"]
+__all__ = ["diff", "extract", "extract_page", "extract_text", "ingest", "init", "pack", "publish", "push", "query",
+           "render_plots", "report", "reproduce", "run", "stats", "verify"]
 
 
 def init(directory: str | Path = ".", name: str | None = None) -> ws.Workspace:
@@ -210,3 +211,41 @@ def run(
     reports["extract"] = _extract(list(warcs), w.records, workers=workers)
     reports["publish"] = _publish(w.records, version, w.releases, corpus=corpus, datasheet=w.datasheet())
     return reports
+
+
+def _records_or_release(path: str | Path | None) -> Path:
+    if path is not None:
+        return Path(path)
+    w = _workspace()
+    if w is None:
+        raise ValueError("no records folder or release given and not inside a workspace")
+    return w.records
+
+
+def stats(path: str | Path | None = None) -> dict[str, Any]:
+    """Figures of a records folder or release: languages, sites, months, status, lengths, duplicates, rejects."""
+    from .stats import compute
+
+    return compute(_records_or_release(path))
+
+
+def query(sql: str, path: str | Path | None = None) -> Any:
+    """Run DuckDB SQL over the views ``records`` and ``rejects``; returns columns and rows."""
+    from .query import query as _query
+
+    return _query(sql, _records_or_release(path))
+
+
+def report(path: str | Path | None, out: str | Path = "report.html", *, replay_prefix: str | None = None,
+           sample_size: int = 20) -> Path:
+    """Write a self-contained HTML report (plots, sample of records) of a records folder or release."""
+    from .report_html import write_report
+
+    return write_report(_records_or_release(path), out, replay_prefix=replay_prefix, sample_size=sample_size)
+
+
+def render_plots(path: str | Path, out_dir: str | Path) -> list[Path]:
+    """The report's plots as ``<out_dir>/images/*.svg`` (for a release's dataset card)."""
+    from .report_html import render_plots as _render_plots
+
+    return _render_plots(path, out_dir)

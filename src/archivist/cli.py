@@ -353,6 +353,68 @@ def run(
     raise typer.Exit(1 if rejects else 0)
 
 
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
+
+
+@app.command()
+def stats(
+    path: Annotated[Path | None, typer.Argument(help="Records folder or release folder (default: the workspace's records/).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Counts by language, site, capture month and HTTP status; text length quantiles; duplicate and reject rates.
+
+    Example: archivist stats releases/1.0.0
+    """
+    from . import stats as corpus_stats
+
+    with _fatal_errors():
+        figures = api.stats(path)
+    if as_json:
+        print(json.dumps(figures, indent=2, ensure_ascii=False))
+    else:
+        corpus_stats.render(figures, out)
+
+
+@app.command()
+def report(
+    path: Annotated[Path | None, typer.Argument(help="Records folder or release folder (default: the workspace's records/).")] = None,
+    output: Annotated[Path, typer.Option("-o", "--out", help="HTML file to write.")] = Path("report.html"),
+    replay_prefix: Annotated[str | None, typer.Option("--replay-prefix", help="pywb-style replay URL prefix; sample rows link to <prefix>/<timestamp>/<url>.")] = None,
+    sample_size: Annotated[int, typer.Option("--sample", min=0, help="Records in the sample table (the first by id).")] = 20,
+) -> None:
+    """One self-contained HTML page (no network needed) with plots of the corpus and a sample of records.
+
+    Example: archivist report releases/1.0.0 -o report.html --replay-prefix http://localhost:8080/my-coll
+    """
+    with _fatal_errors():
+        dest = api.report(path, output, replay_prefix=replay_prefix, sample_size=sample_size)
+    out.print(f"report: {dest}", highlight=False)
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="SQL over the views records and rejects (DuckDB dialect).")],
+    path: Annotated[Path | None, typer.Argument(help="Records folder or release folder (default: the workspace's records/).")] = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """SQL over the Parquet of a records folder or release, with DuckDB: views records and rejects.
+
+    Example: archivist query "SELECT language, count(*) AS n FROM records GROUP BY 1 ORDER BY n DESC" --format csv
+    """
+    from . import query as q
+
+    with _fatal_errors():
+        if fmt not in q.FORMATS:
+            raise Fatal(f"--format must be one of {', '.join(q.FORMATS)}, not {fmt!r}")
+        res = api.query(sql, path)
+    if fmt == "json":
+        sys.stdout.write(q.to_json(res) + "\n")
+    elif fmt == "csv":
+        sys.stdout.write(q.to_csv(res))
+    else:
+        out.print(q.to_table(res))
+
+
 def main() -> Any:
     return app()
 
