@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import charset
+from .fetch import FetchOptions, fetch_urls
 from .hashing import sha1_base32, sha256_hex
 from .report import StageReport
 from .sources import LocalPage, discover
@@ -49,15 +50,19 @@ def ingest(
     operator: str | None = None,
     license: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    fetch_options: FetchOptions | None = None,
 ) -> StageReport:
-    """Archive local pages (files, folders, globs) into WARC/1.1 files in ``out_dir``."""
+    """Archive local pages (files, folders, globs) and fetched URLs into WARC/1.1 files in ``out_dir``."""
     report = StageReport(stage="ingest")
     pages, archives = discover(sources, report, Path(sidecar) if sidecar else None, license)
     report.inputs = len(pages) + len(archives) + len(report.rejects)
     for a in archives:
         report.reject(str(a), "archive-input-unsupported", "existing WARC/ARC/WACZ inputs are not handled by this build")
+    fetched: list[Path] = []
     if urls:
-        report.reject(str(urls), "url-fetch-unsupported", "fetching URL lists is not handled by this build")
+        fetched = fetch_urls(urls, out_dir, report, prefix=slug(corpus_name), corpus_name=corpus_name,
+                             operator=operator, options=fetch_options, max_file_bytes=max_bytes)
+        report.outputs.extend(str(p) for p in fetched)
     if not pages:
         return report
 
@@ -77,7 +82,7 @@ def ingest(
             _archive_page(page, writer, originals, report)
     finally:
         writer.close()
-    report.outputs = [str(p) for p in writer.files]
+    report.outputs = [str(p) for p in writer.files] + [str(p) for p in fetched]
     return report
 
 
