@@ -1,0 +1,453 @@
+"""The URL fetcher against real HTTP servers started on 127.0.0.1 (never anything else)."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from httpserver import Hit, Server, gzipped, page, redirect, response
+from warcio.archiveiterator import ArchiveIterator
+
+from archivist.fetch import DEFAULT_USER_AGENT, FetchOptions
+from archivist.ingest import ingest
+from archivist.netguard import blocked_reason
+from archivist.report import StageReport
+
+BIN = Path(sys.executable).parent
+
+
+def sha1_b32(data: bytes) -> str:
+    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode()
+
+
+def opts(**kw) -> FetchOptions:
+    base = {"allow_private": True, "delay": 0.0, "backoff": 0.05, "timeout": 5.0, "deadline": 10.0,
+            "retries": 0, "ignore_robots": True}
+    base.update(kw)
+    return FetchOptions(**base)
+
+
+class Run:
+    def __init__(self, report: StageReport, files: list[Path]) -> None:
+        self.report = report
+        self.files = files
+        self.records: list[dict] = []
+        for f in files:
+            with open(f, "rb") as fh:
+                for rec in ArchiveIterator(fh, no_record_parse=True):
+                    h = dict(rec.rec_headers.headers)
+                    self.records.append({"type": rec.rec_type, "h": h, "block": rec.content_stream().read()})
+
+    def of(self, rtype: str, uri: str | None = None) -> list[dict]:
+        return [r for r in self.records if r["type"] == rtype and (uri is None or r["h"].get("WARC-Target-URI") == uri)]
+
+    def fields(self, rec: dict) -> dict[str, str]:
+        out = {}
+        for line in rec["block"].decode().splitlines():
+            k, _, v = line.partition(": ")
+            out[k] = v
+        return out
+
+    def reasons(self) -> dict[str, int]:
+        return dict(self.report.reasons())
+
+
+def fetch(tmp_path: Path, urls: list[str], options: FetchOptions, *, chunked_ok: bool = False) -> Run:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    lst = tmp_path / "urls.txt"
+    lst.write_text("\n".join(urls) + "\n")
+    report = ingest([], tmp_path / "out", urls=lst, corpus_name="fetch-test", fetch_options=options)
+    files = sorted((tmp_path / "out").glob("*.warc.gz")) if (tmp_path / "out").exists() else []
+    assert [str(f) for f in files] == sorted(report.outputs)
+    run = Run(report, files)
+    for f in files:
+        validate(f, run, chunked_ok=chunked_ok)
+    # every listed URL ends archived or rejected
+    assert report.counts["urls_archived"] + len(report.rejects) == report.inputs
+    return run
+
+
+def validate(path: Path, run: Run, *, chunked_ok: bool) -> None:
+    """warcio check + fastwarc check + gzip -t, and request/response pairing."""
+    assert subprocess.run(["gzip", "-t", str(path)]).returncode == 0
+    fw = subprocess.run([str(BIN / "fastwarc"), "check", str(path)], capture_output=True, text=True)
+    assert fw.returncode == 0, fw.stdout + fw.stderr
+    wc = subprocess.run([str(BIN / "warcio"), "check", "-v", str(path)], capture_output=True, text=True)
+    if not chunked_ok:
+        assert wc.returncode == 0, wc.stdout
+    else:
+        # warcio#74: warcio hashes the chunked framing; the standard (and we) hash the de-chunked
+        # entity. The only complaints allowed are payload digests of chunked responses.
+        problems = [ln.strip() for ln in wc.stdout.splitlines() if "failed" in ln]
+        assert all(p.startswith("payload digest failed") for p in problems), wc.stdout
+        chunked_digests = {r["h"]["WARC-Payload-Digest"] for r in run.of("response")
+                           if b"transfer-encoding: chunked" in r["block"].split(b"\r\n\r\n")[0].lower()}
+        assert {p.split()[-1] for p in problems} <= chunked_digests, wc.stdout
+        assert "block digest failed" not in wc.stdout
+    by_id = {r["h"]["WARC-Record-ID"]: r for r in run.records}
+    assert run.records[0]["type"] == "warcinfo"
+    for r in run.records:
+        h = r["h"]
+        assert h.get("WARC-Date") and h.get("WARC-Record-ID")
+        if r["type"] in ("request", "response", "revisit"):
+            assert "<" not in h["WARC-Target-URI"]
+            assert h.get("WARC-IP-Address")
+            other = by_id[h["WARC-Concurrent-To"]]
+            assert other["h"]["WARC-Concurrent-To"] == h["WARC-Record-ID"]
+            assert other["h"]["WARC-Date"] == h["WARC-Date"]
+            assert other["h"]["WARC-Target-URI"] == h["WARC-Target-URI"]
+            assert {r["type"], other["type"]} in ({"request", "response"}, {"request", "revisit"})
+        if r["type"] in ("metadata", "warcinfo"):
+            assert "WARC-Payload-Digest" not in h
+            assert h["Content-Type"] == "application/warc-fields"
+        if r["type"] == "response":
+            assert h["Content-Type"] == "application/http;msgtype=response"
+            assert h["WARC-Payload-Digest"].startswith("sha1:")
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    s = Server()
+    yield s
+    s.close()
+
+
+def test_normal_page_block_is_exactly_what_the_server_sent(tmp_path: Path, server: Server) -> None:
+    raw = page("hello")
+    server.routes["/"] = raw
+    run = fetch(tmp_path, [server.url("/")], opts())
+    (resp,) = run.of("response", server.url("/"))
+    assert resp["block"] == raw
+    body = raw.split(b"\r\n\r\n", 1)[1]
+    assert resp["h"]["WARC-Payload-Digest"] == sha1_b32(body)
+    assert resp["h"]["WARC-IP-Address"] == "127.0.0.1"
+    (req,) = run.of("request", server.url("/"))
+    assert req["block"] == server.hits[0].head  # the request as the server received it
+    assert req["block"].startswith(b"GET / HTTP/1.1\r\n")
+    assert f"User-Agent: {DEFAULT_USER_AGENT}".encode() in req["block"]
+    assert DEFAULT_USER_AGENT.startswith("archivist/0.1.0 (+http")
+    assert run.report.counts["urls_archived"] == 1 and not run.report.rejects
+    # WARC-Date of a live fetch is the capture instant: close to now, with sub-second precision
+    assert resp["h"]["WARC-Date"].startswith(time.strftime("%Y-%m-%d", time.gmtime()))
+
+
+def test_chunked_payload_digest_is_over_the_dechunked_entity(tmp_path: Path, server: Server) -> None:
+    chunks = [b"<html><body>", b"chunk one " * 50, b"and two", b"</body></html>"]
+    raw = response(200, chunks=chunks)
+    server.routes["/c"] = raw
+    run = fetch(tmp_path, [server.url("/c")], opts(), chunked_ok=True)
+    (resp,) = run.of("response")
+    assert resp["block"] == raw  # Transfer-Encoding framing kept verbatim
+    # independent de-chunking of the stored block
+    body = resp["block"].split(b"\r\n\r\n", 1)[1]
+    entity, pos = b"", 0
+    while True:
+        eol = body.index(b"\r\n", pos)
+        n = int(body[pos:eol], 16)
+        if n == 0:
+            break
+        entity += body[eol + 2: eol + 2 + n]
+        pos = eol + 2 + n + 2
+    assert entity == b"".join(chunks)
+    assert resp["h"]["WARC-Payload-Digest"] == sha1_b32(entity)
+    assert resp["h"]["WARC-Payload-Digest"] != sha1_b32(body)
+    assert "WARC-Truncated" not in resp["h"]
+
+
+def test_gzip_content_encoding_kept_and_digested_as_sent(tmp_path: Path, server: Server) -> None:
+    html = b"<html><body><p>compressed page</p></body></html>" * 20
+    server.routes["/z"] = gzipped(html)
+    run = fetch(tmp_path, [server.url("/z")], opts())
+    (resp,) = run.of("response")
+    body = resp["block"].split(b"\r\n\r\n", 1)[1]
+    assert gzip.decompress(body) == html
+    assert resp["h"]["WARC-Payload-Digest"] == sha1_b32(body)  # content coding is part of the entity
+    assert b"Accept-Encoding: gzip" in server.hits[0].head
+    from archivist.warc_reader import SourceRecord, iter_records
+
+    recs = [r for r in iter_records(run.files[0]) if isinstance(r, SourceRecord) and r.record_type == "response"]
+    assert recs[0].content() == html
+
+
+def test_redirect_chain_archives_every_hop(tmp_path: Path, server: Server) -> None:
+    server.routes.update({"/a": redirect("/b", 301), "/b": redirect(server.url("/c")), "/c": page("end")})
+    run = fetch(tmp_path, [server.url("/a")], opts())
+    uris = [r["h"]["WARC-Target-URI"] for r in run.of("response")]
+    assert uris == [server.url("/a"), server.url("/b"), server.url("/c")]
+    assert len(run.of("request")) == 3
+    assert run.report.counts["redirects_followed"] == 2
+    assert run.report.counts["urls_archived"] == 1
+
+
+def test_redirect_loop_and_too_many_hops_are_rejected_fast(tmp_path: Path, server: Server) -> None:
+    server.routes.update({"/x": redirect("/y"), "/y": redirect("/x")})
+    for i in range(20):
+        server.routes[f"/r{i}"] = redirect(f"/r{i + 1}")
+    t0 = time.monotonic()
+    run = fetch(tmp_path, [server.url("/x"), server.url("/r0")], opts(max_redirects=3))
+    assert time.monotonic() - t0 < 5
+    assert run.reasons() == {"redirect-loop": 1, "too-many-redirects": 1}
+    assert server.count("/x") == 1 and server.count("/y") == 1
+    assert [server.count(f"/r{i}") for i in range(6)] == [1, 1, 1, 1, 0, 0]
+    errs = {run.fields(m)["error-class"]: m for m in run.of("metadata")}
+    assert set(errs) == {"redirect-loop", "too-many-redirects"}
+    assert all(r.warc_record_id for r in run.report.rejects)
+
+
+def _flaky(statuses: list[int], retry_after: str | None = None):
+    def route(hit: Hit, sock: socket.socket) -> None:
+        status = statuses[min(hit.index, len(statuses) - 1)]
+        hdrs = [("Retry-After", retry_after)] if retry_after and status in (429, 503) else []
+        sock.sendall(response(status, f"attempt {hit.index}".encode(), hdrs) if status != 200 else page("ok"))
+    return route
+
+
+def test_404_not_retried_500_retried_with_backoff(tmp_path: Path, server: Server) -> None:
+    server.routes.update({"/missing": response(404, b"nope"), "/broken": response(500, b"err"),
+                          "/flaky": _flaky([503, 502, 200])})
+    run = fetch(tmp_path, [server.url(p) for p in ("/missing", "/broken", "/flaky")],
+                opts(retries=2, backoff=0.2))
+    assert server.count("/missing") == 1
+    assert server.count("/broken") == 3
+    t = server.times("/broken")
+    assert t[1] - t[0] >= 0.19 and t[2] - t[1] >= 0.39  # 0.2 s, then doubled
+    assert server.count("/flaky") == 3
+    assert run.reasons() == {"http-error": 2}
+    assert run.report.counts["urls_archived"] == 1
+    # every attempt archived; identical error pages after the first are revisits
+    assert len(run.of("response", server.url("/broken"))) == 1
+    assert len(run.of("revisit", server.url("/broken"))) == 2
+    assert run.report.counts["retries"] == 4
+    details = {r.url: r.detail for r in run.report.rejects}
+    assert "HTTP 500" in details[server.url("/broken")] and "3 attempt" in details[server.url("/broken")]
+
+
+def test_429_retry_after_is_honoured(tmp_path: Path, server: Server) -> None:
+    server.routes["/limited"] = _flaky([429, 200], retry_after="1")
+    run = fetch(tmp_path, [server.url("/limited")], opts(retries=1, backoff=0.01))
+    t = server.times("/limited")
+    assert len(t) == 2 and t[1] - t[0] >= 0.95
+    assert run.report.counts["urls_archived"] == 1
+
+
+def test_connect_error_is_retried_then_rejected_with_metadata(tmp_path: Path) -> None:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there now
+    url = f"http://127.0.0.1:{port}/"
+    run = fetch(tmp_path, [url], opts(retries=1))
+    assert run.reasons() == {"connect-error": 1}
+    (meta,) = run.of("metadata")
+    f = run.fields(meta)
+    assert f["url"] == url and f["error-class"] == "connect-error" and "2 attempt" in f["message"]
+
+
+# Our own group wins over "*" (RFC 9309 §2.2.1); the longest match decides inside it.
+ROBOTS = b"User-agent: *\nDisallow: /\n\nUser-agent: archivist\nDisallow: /private\nAllow: /private/open\n"
+
+
+def test_robots_disallow_is_obeyed_recorded_and_fetched_once(tmp_path: Path, server: Server) -> None:
+    server.routes.update({"/robots.txt": response(200, ROBOTS, [("Content-Type", "text/plain")]),
+                          "/public": page("pub"), "/private/x": page("secret"), "/private/open": page("o"),
+                          "/public2": page("pub2")})
+    urls = [server.url(p) for p in ("/public", "/private/x", "/private/open", "/public2")]
+    run = fetch(tmp_path, urls, opts(ignore_robots=False, workers=4))
+    assert server.count("/robots.txt") == 1
+    assert server.count("/private/x") == 0 and server.count("/private/open") == 1
+    assert run.reasons() == {"robots-disallowed": 1}
+    assert run.report.counts["urls_archived"] == 3
+    # a user agent the file does not name falls under "*": everything disallowed
+    run2 = fetch(tmp_path / "other", [server.url("/public")], opts(ignore_robots=False, user_agent="otherbot/2"))
+    assert run2.reasons() == {"robots-disallowed": 1}
+    # the robots.txt exchange itself is archived, as a request/response pair
+    (robots_resp,) = run.of("response", server.url("/robots.txt"))
+    assert len(run.of("request", server.url("/robots.txt"))) == 1
+    decisions = {run.fields(m)["url"]: m for m in run.of("metadata")}
+    assert run.fields(decisions[server.url("/private/x")])["decision"] == "disallowed"
+    assert run.fields(decisions[server.url("/public")])["decision"] == "allowed"
+    assert decisions[server.url("/private/x")]["h"]["WARC-Refers-To"] == robots_resp["h"]["WARC-Record-ID"]
+    info = run.fields(run.records[0])
+    assert info["robots"] == "obey"
+
+
+def test_ignore_robots(tmp_path: Path, server: Server) -> None:
+    server.routes.update({"/robots.txt": response(200, b"User-agent: *\nDisallow: /\n"), "/p": page("p")})
+    run = fetch(tmp_path, [server.url("/p")], opts(ignore_robots=True))
+    assert server.count("/robots.txt") == 0 and server.count("/p") == 1
+    assert run.report.counts["urls_archived"] == 1
+    assert run.fields(run.records[0])["robots"] == "ignore"
+
+
+def test_robots_5xx_means_disallow_all_and_404_allow_all(tmp_path: Path) -> None:
+    down, none = Server({"/robots.txt": response(503, b"down"), "/p": page("p")}), Server({"/p": page("p")})
+    try:
+        run = fetch(tmp_path, [down.url("/p"), none.url("/p")], opts(ignore_robots=False))
+        assert down.count("/p") == 0 and none.count("/p") == 1
+        assert [r.url for r in run.report.rejects] == [down.url("/p")]
+        assert run.report.rejects[0].reason == "robots-disallowed"
+    finally:
+        down.close()
+        none.close()
+
+
+def test_body_over_the_cap_is_truncated_length(tmp_path: Path, server: Server) -> None:
+    big = b"x" * 200_000
+    server.routes["/big"] = response(200, big, [("Content-Type", "text/plain")])
+    server.routes["/bigchunked"] = response(200, chunks=[b"y" * 50_000] * 4)
+    run = fetch(tmp_path, [server.url("/big"), server.url("/bigchunked")], opts(max_bytes=10_000), chunked_ok=True)
+    (resp,) = run.of("response", server.url("/big"))
+    assert resp["h"]["WARC-Truncated"] == "length"
+    body = resp["block"].split(b"\r\n\r\n", 1)[1]
+    assert body == big[:10_000]
+    assert resp["h"]["WARC-Payload-Digest"] == sha1_b32(body)
+    (resp2,) = run.of("response", server.url("/bigchunked"))
+    assert resp2["h"]["WARC-Truncated"] == "length"
+    assert len(resp2["block"]) < 150_000
+    assert run.report.counts["truncated_length"] == 2
+
+
+def _trickle(hit: Hit, sock: socket.socket) -> None:
+    sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000000\r\n\r\n")
+    for _ in range(200):  # one byte every 0.1 s: would take 100 000 s to finish
+        sock.sendall(b"a")
+        time.sleep(0.1)
+
+
+def _slow_headers(hit: Hit, sock: socket.socket) -> None:
+    for b in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"s" * 100:
+        sock.sendall(bytes([b]))
+        time.sleep(0.1)
+
+
+def test_trickling_server_is_cut_off_at_the_deadline(tmp_path: Path, server: Server) -> None:
+    server.routes.update({"/trickle": _trickle, "/slowhead": _slow_headers})
+    t0 = time.monotonic()
+    run = fetch(tmp_path, [server.url("/trickle"), server.url("/slowhead")],
+                opts(deadline=1.5, timeout=1.0, retries=0))
+    elapsed = time.monotonic() - t0
+    assert elapsed < 5, elapsed
+    (resp,) = run.of("response", server.url("/trickle"))
+    assert resp["h"]["WARC-Truncated"] == "time"
+    body = resp["block"].split(b"\r\n\r\n", 1)[1]
+    assert 5 <= len(body) <= 20 and set(body) == {ord("a")}
+    assert run.reasons() == {"timeout": 1}
+    assert run.report.rejects[0].url == server.url("/slowhead")
+    assert run.report.counts["truncated_time"] == 1
+
+
+def test_guard_classifies_addresses() -> None:
+    refused = ["127.0.0.1", "127.8.9.10", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
+               "100.64.0.1", "0.0.0.0", "224.0.0.1", "240.0.0.1", "255.255.255.255", "::1", "::",
+               "fe80::1", "fc00::1", "ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b::a00:1",
+               "2002:7f00:1::"]
+    allowed = ["93.184.216.34", "8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"]
+    for ip in refused:
+        assert blocked_reason(ip), ip
+    for ip in allowed:
+        assert blocked_reason(ip) is None, ip
+
+
+def test_private_targets_refused_without_allow_private(tmp_path: Path, server: Server) -> None:
+    server.routes["/"] = page("internal")
+    run = fetch(tmp_path, [server.url("/"), f"http://localhost:{server.port}/"], opts(allow_private=False))
+    assert run.reasons() == {"private-address": 2}
+    assert server.hits == []  # nothing was sent
+    assert {run.fields(m)["error-class"] for m in run.of("metadata")} == {"private-address"}
+
+
+def test_redirect_cannot_reach_a_private_address(tmp_path: Path, server: Server) -> None:
+    inner = Server({"/admin": page("internal admin")})
+    try:
+        server.routes["/go"] = redirect(inner.url("/admin"))
+        # the first server stands in for a public host: trusted by ip:port, the other is not
+        o = opts(allow_private=False, exempt_addresses=frozenset({f"127.0.0.1:{server.port}"}))
+        run = fetch(tmp_path, [server.url("/go")], o)
+        assert server.count("/go") == 1 and inner.hits == []
+        assert run.reasons() == {"private-address": 1}
+        assert [r["h"]["WARC-Target-URI"] for r in run.of("response")] == [server.url("/go")]
+        (meta,) = run.of("metadata")
+        f = run.fields(meta)
+        assert f["url"] == inner.url("/admin") and f["seed-url"] == server.url("/go")
+        # and with --allow-private the same chain is followed
+        run2 = fetch(tmp_path / "again", [server.url("/go")], opts(allow_private=True))
+        assert inner.count("/admin") == 1 and run2.report.counts["urls_archived"] == 1
+    finally:
+        inner.close()
+
+
+def test_per_host_delay_and_connection_cap(tmp_path: Path, server: Server) -> None:
+    for i in range(4):
+        server.routes[f"/d{i}"] = page(f"d{i}")
+    run = fetch(tmp_path, [server.url(f"/d{i}") for i in range(4)], opts(delay=0.3, workers=4))
+    t = sorted(server.times())
+    gaps = [b - a for a, b in zip(t, t[1:], strict=False)]
+    assert len(t) == 4 and min(gaps) >= 0.25, gaps  # spacing is of request starts; arrival jitters
+    assert run.report.counts["urls_archived"] == 4
+
+    def slow(hit: Hit, sock: socket.socket) -> None:
+        time.sleep(0.3)
+        sock.sendall(page(hit.path))
+
+    s2 = Server({f"/s{i}": slow for i in range(6)})
+    try:
+        fetch(tmp_path / "cap", [s2.url(f"/s{i}") for i in range(6)], opts(max_per_host=2, workers=6))
+        assert s2.max_active == 2
+    finally:
+        s2.close()
+
+
+def test_duplicate_payload_becomes_a_revisit(tmp_path: Path, server: Server) -> None:
+    server.routes.update({"/one": page("same"), "/two": page("same"), "/three": page("other")})
+    run = fetch(tmp_path, [server.url(p) for p in ("/one", "/two", "/three")], opts(workers=3))
+    (orig,) = run.of("response", server.url("/one"))
+    (rev,) = run.of("revisit", server.url("/two"))
+    h = rev["h"]
+    assert h["WARC-Profile"] == "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+    assert h["WARC-Refers-To"] == orig["h"]["WARC-Record-ID"]
+    assert h["WARC-Refers-To-Target-URI"] == server.url("/one")
+    assert h["WARC-Refers-To-Date"] == orig["h"]["WARC-Date"]
+    assert h["WARC-Payload-Digest"] == orig["h"]["WARC-Payload-Digest"]
+    assert rev["block"].startswith(b"HTTP/1.1 200 OK") and rev["block"].endswith(b"\r\n\r\n")
+    assert len(run.of("response")) == 2 and run.report.counts["revisit_records"] == 1
+    # written in list order whatever order the fetches completed in
+    order = [r["h"]["WARC-Target-URI"] for r in run.records if r["type"] in ("response", "revisit")]
+    assert order == [server.url(p) for p in ("/one", "/two", "/three")]
+
+
+def test_url_list_lines_are_accounted(tmp_path: Path, server: Server) -> None:
+    server.routes["/ok"] = page("ok")
+    lines = ["# a comment", "", server.url("/ok"), "ftp://example.invalid/x", "not a url",
+             server.url("/ok") + "#frag", "http://:80/"]
+    run = fetch(tmp_path, lines, opts())
+    assert run.report.inputs == 5
+    assert run.reasons() == {"invalid-url": 3, "duplicate-url": 1}
+    assert run.report.counts["urls_archived"] == 1
+
+
+def test_cli_ingest_urls_json(tmp_path: Path, server: Server) -> None:
+    server.routes.update({"/robots.txt": response(404, b""), "/ok": page("ok"), "/gone": response(404, b"x")})
+    lst = tmp_path / "urls.txt"
+    lst.write_text(f"{server.url('/ok')}\n{server.url('/gone')}\n")
+    cmd = [str(BIN / "archivist"), "ingest", "--urls", str(lst), "-o", str(tmp_path / "o"), "--json",
+           "--allow-private", "--delay", "0", "--retries", "0", "--timeout", "5", "--user-agent", "test-agent/1"]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 1, p.stderr  # one URL rejected
+    out = json.loads(p.stdout)
+    assert out["inputs"] == 2 and out["counts"]["urls_archived"] == 1
+    assert out["reject_reasons"] == {"http-error": 1}
+    assert b"User-Agent: test-agent/1" in server.hits[-1].head
+    assert "Traceback" not in p.stderr
+    # the default refuses 127.0.0.1
+    cmd2 = [str(BIN / "archivist"), "ingest", "--urls", str(lst), "-o", str(tmp_path / "o2"), "--json"]
+    p2 = subprocess.run(cmd2, capture_output=True, text=True, timeout=60)
+    assert p2.returncode == 1 and json.loads(p2.stdout)["reject_reasons"] == {"private-address": 2}
