@@ -6,13 +6,14 @@ trickled bytes, broken responses) and know byte for byte what the fetcher receiv
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import socket
 import socketserver
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 Route = bytes | Callable[["Hit", socket.socket], None]
 
@@ -114,10 +115,8 @@ class Server:
         finally:
             with self._lock:
                 self.active -= 1
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
 
     def close(self) -> None:
         self._srv.shutdown()
