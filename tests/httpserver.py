@@ -10,6 +10,7 @@ import contextlib
 import gzip
 import socket
 import socketserver
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -57,7 +58,9 @@ def redirect(location: str, status: int = 302) -> bytes:
 
 
 class Server:
-    def __init__(self, routes: dict[str, Route] | None = None, *, host: str = "127.0.0.1") -> None:
+    def __init__(self, routes: dict[str, Route] | None = None, *, host: str = "127.0.0.1",
+                 tls: ssl.SSLContext | None = None) -> None:
+        self.tls = tls
         self.routes: dict[str, Route] = dict(routes or {})
         self.hits: list[Hit] = []
         self.active = 0
@@ -75,11 +78,11 @@ class Server:
 
         self._srv = TCP((host, 0), Handler)
         self.host, self.port = self._srv.server_address[:2]
-        self._thread = threading.Thread(target=self._srv.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._srv.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
 
     def url(self, path: str) -> str:
-        return f"http://{self.host}:{self.port}{path}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}{path}"
 
     def count(self, path: str) -> int:
         return sum(1 for h in self.hits if h.path == path)
@@ -89,6 +92,11 @@ class Server:
 
     def _handle(self, sock: socket.socket) -> None:
         sock.settimeout(10)
+        if self.tls is not None:
+            try:
+                sock = self.tls.wrap_socket(sock, server_side=True)
+            except (ssl.SSLError, OSError):
+                return
         head = b""
         try:
             while b"\r\n\r\n" not in head:

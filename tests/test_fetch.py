@@ -8,6 +8,7 @@ import hashlib
 import itertools
 import json
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -360,8 +361,10 @@ def test_guard_classifies_addresses() -> None:
 
 def test_private_targets_refused_without_allow_private(tmp_path: Path, server: Server) -> None:
     server.routes["/"] = page("internal")
-    run = fetch(tmp_path, [server.url("/"), f"http://localhost:{server.port}/"], opts(allow_private=False))
-    assert run.reasons() == {"private-address": 2}
+    urls = [server.url("/"), f"http://localhost:{server.port}/", f"http://[::1]:{server.port}/",
+            f"http://2130706433:{server.port}/"]  # 127.0.0.1 as one decimal number
+    run = fetch(tmp_path, urls, opts(allow_private=False))
+    assert run.reasons() == {"private-address": 4}
     assert server.hits == []  # nothing was sent
     assert {run.fields(m)["error-class"] for m in run.of("metadata")} == {"private-address"}
 
@@ -452,3 +455,38 @@ def test_cli_ingest_urls_json(tmp_path: Path, server: Server) -> None:
     cmd2 = [str(BIN / "archivist"), "ingest", "--urls", str(lst), "-o", str(tmp_path / "o2"), "--json"]
     p2 = subprocess.run(cmd2, capture_output=True, text=True, timeout=60)
     assert p2.returncode == 1 and json.loads(p2.stdout)["reject_reasons"] == {"private-address": 2}
+
+
+@pytest.fixture(scope="module")
+def tls_cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    d = tmp_path_factory.mktemp("tls")
+    key, cert = d / "key.pem", d / "cert.pem"
+    try:
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+                        "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                       check=True, capture_output=True, timeout=60)
+    except (FileNotFoundError, subprocess.CalledProcessError) as e:
+        pytest.skip(f"openssl cannot make a test certificate: {e}")
+    return key, cert
+
+
+def test_https_verified_and_unverified(tmp_path: Path, tls_cert: tuple[Path, Path]) -> None:
+    key, cert = tls_cert
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    raw = page("over tls")
+    s = Server({"/": raw}, tls=ctx)
+    try:
+        run = fetch(tmp_path / "trusted", [s.url("/")], opts(ca_file=str(cert)))
+        (resp,) = run.of("response", s.url("/"))
+        assert resp["block"] == raw  # the decrypted HTTP message, as received
+        assert resp["h"]["WARC-Target-URI"].startswith("https://127.0.0.1:")
+        # a certificate nobody vouches for: refused, not retried, recorded
+        run2 = fetch(tmp_path / "untrusted", [s.url("/")], opts(retries=3))
+        assert run2.reasons() == {"tls-error": 1}
+        assert s.count("/") == 1
+        assert "1 attempt" in run2.report.rejects[0].detail
+        assert run2.fields(run2.of("metadata")[0])["error-class"] == "tls-error"
+    finally:
+        s.close()

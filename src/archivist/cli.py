@@ -124,7 +124,7 @@ def ingest(
     max_per_host: Annotated[int, typer.Option("--max-per-host", min=1, help="Concurrent connections per host.")] = 2,
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Connect and read timeout, seconds.")] = 30.0,
     deadline: Annotated[float, typer.Option("--deadline", min=0.1, help="Total seconds per HTTP exchange; a slower body is cut (WARC-Truncated: time).")] = 120.0,
-    max_fetch_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Body cap per response; longer bodies are cut (WARC-Truncated: length).")] = 50_000_000,
+    max_fetch_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Body cap per response; longer bodies are cut (WARC-Truncated: length).")] = 10_000_000,
     retries: Annotated[int, typer.Option("--retries", min=0, help="Retries on connect errors, timeouts, 5xx and 429 (exponential backoff, Retry-After honoured).")] = 2,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,

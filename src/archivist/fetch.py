@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import threading
 import time
+import zlib
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -37,7 +38,6 @@ from .hashing import sha1_base32, sha256_hex
 from .httpwire import WireError, WireResponse, build_request, exchange
 from .netguard import GuardError, pick_address
 from .report import StageReport
-from .warc_reader import decode_content
 from .warc_writer import (
     DEFAULT_MAX_BYTES,
     REVISIT_IDENTICAL,
@@ -66,12 +66,13 @@ class FetchOptions:
     workers: int = 8
     timeout: float = 30.0  # connect timeout and read (idle) timeout
     deadline: float = 120.0  # whole exchange, so a trickling server is cut off
-    max_bytes: int = 50_000_000  # entity cap per response -> WARC-Truncated: length
+    max_bytes: int = 10_000_000  # entity cap per response -> WARC-Truncated: length
     retries: int = 2  # extra attempts on connect errors, timeouts, 5xx and 429
     backoff: float = 1.0  # first retry wait; doubles each attempt
     max_redirects: int = 10
     # "ip:port" endpoints trusted despite the private-address rule (e.g. an internal mirror).
     exempt_addresses: frozenset[str] = frozenset()
+    ca_file: str | None = None  # extra CA bundle for https (default: the system's)
 
 
 @dataclass
@@ -189,6 +190,20 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (when - _now()).total_seconds())
 
 
+def _robots_text(entity: bytes, encoding: str | None) -> str:
+    """robots.txt as text, decompressed to at most ROBOTS_MAX_BYTES (no gzip bomb gets further)."""
+    enc = (encoding or "").strip().lower()
+    data = entity
+    if enc in ("gzip", "x-gzip", "deflate"):
+        for wbits in ((47,) if enc != "deflate" else (15, -15)):
+            try:
+                data = zlib.decompressobj(wbits).decompress(entity, ROBOTS_MAX_BYTES)
+                break
+            except zlib.error:
+                continue
+    return data[:ROBOTS_MAX_BYTES].decode("utf-8", errors="replace")
+
+
 def normalise_url(text: str) -> str:
     """The URL as it will be requested and recorded; ValueError says why it cannot be."""
     parts = urlsplit(text.strip())
@@ -302,6 +317,7 @@ class Fetcher:
                     resp = exchange(
                         ip=ip, port=port, tls_host=host if parts.scheme == "https" else None,
                         request=request, connect_timeout=self.o.timeout, read_timeout=self.o.timeout,
+                        ca_file=self.o.ca_file,
                         deadline=time.monotonic() + self.o.deadline, max_bytes=max_bytes,
                     )
                 except WireError as e:
@@ -346,8 +362,8 @@ class Fetcher:
         if 200 <= status < 300:
             from protego import Protego
 
-            text = decode_content(final.resp.entity, final.resp.header("Content-Encoding"))
-            rules = Protego.parse(text[:ROBOTS_MAX_BYTES].decode("utf-8", errors="replace"))
+            text = _robots_text(final.resp.entity, final.resp.header("Content-Encoding"))
+            rules = Protego.parse(text)
             delay = rules.crawl_delay(self.o.user_agent)
             if delay:
                 self.gate.raise_delay(host, float(delay))
@@ -457,6 +473,7 @@ class _RecordWriter:
     def result(self, res: UrlResult) -> None:
         chain = res.chain
         report = self.report
+        robots_meta = None
         for check in chain.robots:
             self.robots_entry(check.entry)
             final = check.entry.chain.final
@@ -468,14 +485,14 @@ class _RecordWriter:
                 ("user-agent", self.o.user_agent),
                 ("decision", "allowed" if check.allowed else "disallowed"),
             ]
-            self.metadata(check.url, check.date, fields, final.ids()[1] if final else None, "robots")
+            robots_meta = self.metadata(check.url, check.date, fields, final.ids()[1] if final else None, "robots")
         resp_ids = [self.exchange(ex) for ex in chain.exchanges]
         redirects = sum(1 for ex in chain.exchanges if ex.resp.status in REDIRECT_STATUSES)
         report.counts["redirects_followed"] += redirects
         if chain.error is not None:
             kind, msg, where = chain.error
             if kind == "robots-disallowed":
-                report.reject(res.url, kind, msg, url=res.url)
+                report.reject(res.url, kind, msg, url=res.url, warc_record_id=robots_meta)
                 return
             fields = [("url", where), ("error-class", kind), ("message", msg)]
             if where != res.url:
@@ -553,7 +570,8 @@ def fetch_urls(
                             info=info, max_bytes=max_file_bytes)
     records = _RecordWriter(writer, report, o)
     fetcher = Fetcher(o)
-    window = max(4, 4 * o.workers)  # results waiting to be written in list order: bounded memory
+    # Results wait here to be written in list order; memory stays under ~window x 2 x max_bytes.
+    window = max(2, 2 * o.workers)
     try:
         with ThreadPoolExecutor(max_workers=max(1, o.workers), thread_name_prefix="fetch") as pool:
             pending: deque[Future[UrlResult]] = deque()

@@ -154,6 +154,7 @@ def exchange(
     deadline: float,
     max_bytes: int,
     head_only: bool = False,
+    ca_file: str | None = None,
 ) -> WireResponse:
     """Send ``request`` to ``ip:port`` and read the response as received.
 
@@ -170,6 +171,8 @@ def exchange(
     try:
         if tls_host is not None:
             ctx = ssl.create_default_context()
+            if ca_file:
+                ctx.load_verify_locations(cafile=ca_file)
             try:
                 sock = ctx.wrap_socket(sock, server_hostname=tls_host)
             except ssl.SSLCertVerificationError as e:
