@@ -277,7 +277,8 @@ def test_robots_disallow_is_obeyed_recorded_and_fetched_once(tmp_path: Path, ser
     decisions = {run.fields(m)["url"]: m for m in run.of("metadata")}
     assert run.fields(decisions[server.url("/private/x")])["decision"] == "disallowed"
     assert run.fields(decisions[server.url("/public")])["decision"] == "allowed"
-    assert decisions[server.url("/private/x")]["h"]["WARC-Refers-To"] == robots_resp["h"]["WARC-Record-ID"]
+    assert run.fields(decisions[server.url("/private/x")])["robots-record-id"] == robots_resp["h"]["WARC-Record-ID"]
+    assert run.report.rejects[0].warc_record_id == decisions[server.url("/private/x")]["h"]["WARC-Record-ID"]
     info = run.fields(run.records[0])
     assert info["robots"] == "obey"
 

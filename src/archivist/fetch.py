@@ -126,6 +126,7 @@ class RobotsCheck:
     entry: RobotsEntry
     allowed: bool
     date: datetime
+    hop: int = 0
 
 
 @dataclass
@@ -262,6 +263,7 @@ class Fetcher:
             chain.ip = ip
             if check_robots:
                 check = self.robots_check(cur, parts.scheme, ascii_host, port)
+                check.hop = hop
                 chain.robots.append(check)
                 if not check.allowed:
                     chain.error = ("robots-disallowed",
@@ -445,14 +447,13 @@ class _RecordWriter:
             self.originals[digest] = _Original(resp_id, ex.url, date)
         return resp_id
 
-    def metadata(self, url: str, date: datetime, fields: list[tuple[str, str]], refers_to: str | None,
-                 kind: str) -> str:
+    def metadata(self, url: str, date: datetime, fields: list[tuple[str, str]], kind: str) -> str:
+        # No WARC-Refers-To: these records describe a URL (a decision, a failure), not another
+        # record; readers such as our extractor take Refers-To as "more about that record".
         d = warc_date(date)
         rid = record_id("fetch-metadata", kind, url, d, *(f"{k}={v}" for k, v in fields))
-        headers = [("WARC-Type", "metadata"), ("WARC-Record-ID", rid), ("WARC-Date", d), ("WARC-Target-URI", url)]
-        if refers_to:
-            headers.append(("WARC-Refers-To", refers_to))
-        headers.append(("Content-Type", "application/warc-fields"))
+        headers = [("WARC-Type", "metadata"), ("WARC-Record-ID", rid), ("WARC-Date", d), ("WARC-Target-URI", url),
+                   ("Content-Type", "application/warc-fields")]
         self.w.write(headers, warc_fields(fields))
         self.report.counts["metadata_records"] += 1
         return rid
@@ -468,25 +469,34 @@ class _RecordWriter:
             kind, msg, where = entry.chain.error
             self.metadata(where, entry.chain.error_date or _now(),
                           [("url", where), ("error-class", kind), ("message", msg), ("purpose", "robots")],
-                          None, "fetch-error")
+                          "fetch-error")
+
+    def robots_decision(self, check: RobotsCheck) -> str:
+        self.robots_entry(check.entry)
+        final = check.entry.chain.final
+        fields = [
+            ("url", check.url),
+            ("robots-url", check.entry.robots_url),
+            ("robots-verdict", check.entry.verdict),
+            ("robots-detail", check.entry.detail),
+            ("user-agent", self.o.user_agent),
+            ("decision", "allowed" if check.allowed else "disallowed"),
+        ]
+        if final is not None:
+            fields.append(("robots-record-id", final.ids()[1]))
+        return self.metadata(check.url, check.date, fields, "robots")
 
     def result(self, res: UrlResult) -> None:
         chain = res.chain
         report = self.report
         robots_meta = None
-        for check in chain.robots:
-            self.robots_entry(check.entry)
-            final = check.entry.chain.final
-            fields = [
-                ("url", check.url),
-                ("robots-url", check.entry.robots_url),
-                ("robots-verdict", check.entry.verdict),
-                ("robots-detail", check.entry.detail),
-                ("user-agent", self.o.user_agent),
-                ("decision", "allowed" if check.allowed else "disallowed"),
-            ]
-            robots_meta = self.metadata(check.url, check.date, fields, final.ids()[1] if final else None, "robots")
-        resp_ids = [self.exchange(ex) for ex in chain.exchanges]
+        checks = {c.hop: c for c in chain.robots}
+        resp_ids: list[str] = []
+        # Records follow the chain: each hop's robots decision, then that hop's exchanges.
+        for hop in sorted({*checks, *(ex.hop for ex in chain.exchanges)}):
+            if hop in checks:
+                robots_meta = self.robots_decision(checks[hop])
+            resp_ids += [self.exchange(ex) for ex in chain.exchanges if ex.hop == hop]
         redirects = sum(1 for ex in chain.exchanges if ex.resp.status in REDIRECT_STATUSES)
         report.counts["redirects_followed"] += redirects
         if chain.error is not None:
@@ -499,8 +509,9 @@ class _RecordWriter:
                 fields.insert(0, ("seed-url", res.url))
             if chain.ip:
                 fields.append(("ip", chain.ip))
-            rid = self.metadata(where, chain.error_date or _now(), fields,
-                                resp_ids[-1] if resp_ids else None, "fetch-error")
+            if resp_ids:
+                fields.append(("last-response-record-id", resp_ids[-1]))
+            rid = self.metadata(where, chain.error_date or _now(), fields, "fetch-error")
             report.reject(res.url, kind, msg, url=res.url, warc_record_id=rid)
             return
         assert chain.final is not None
