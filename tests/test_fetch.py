@@ -491,3 +491,56 @@ def test_https_verified_and_unverified(tmp_path: Path, tls_cert: tuple[Path, Pat
         assert run2.fields(run2.of("metadata")[0])["error-class"] == "tls-error"
     finally:
         s.close()
+
+
+def _close_now(hit: Hit, sock: socket.socket) -> None:
+    sock.close()
+
+
+def test_broken_responses_are_archived_or_rejected_never_crash(tmp_path: Path, server: Server) -> None:
+    server.routes.update({
+        "/garbage": b"HELLO WORLD\r\n\r\nnot http at all",
+        "/empty": _close_now,
+        "/short": b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\nonly ten b",
+        "/badchunk": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nZZ\r\nmore\r\n",
+        "/hugehead": b"HTTP/1.1 200 OK\r\n" + b"X-Pad: " + b"p" * 100_000 + b"\r\n\r\nbody",
+        "/noframe": b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nread until the server closes",
+    })
+    urls = [server.url(p) for p in ("/garbage", "/empty", "/short", "/badchunk", "/hugehead", "/noframe")]
+    t0 = time.monotonic()
+    run = fetch(tmp_path, urls, opts(retries=1), chunked_ok=True)
+    assert time.monotonic() - t0 < 10
+    assert run.reasons() == {"bad-response": 2, "empty-response": 1}
+    assert server.count("/garbage") == 1 and server.count("/empty") == 2  # only the latter is retried
+    short = run.of("response", server.url("/short"))[0]
+    assert short["h"]["WARC-Truncated"] == "disconnect" and short["block"].endswith(b"only ten b")
+    bad = run.of("response", server.url("/badchunk"))[0]
+    assert bad["h"]["WARC-Truncated"] == "unspecified"
+    assert bad["h"]["WARC-Payload-Digest"] == sha1_b32(b"hello")
+    nf = run.of("response", server.url("/noframe"))[0]
+    assert "WARC-Truncated" not in nf["h"] and nf["block"].endswith(b"until the server closes")
+    assert run.report.counts["urls_archived"] == 3
+
+
+def test_chunked_decoder_byte_by_byte_with_trailers() -> None:
+    from archivist.httpwire import _Chunked
+
+    wire = b"4;ext=1\r\nWiki\r\n5\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\nX-Trailer: yes\r\n\r\n"
+    d = _Chunked()
+    for i in range(len(wire)):
+        assert not d.done
+        d.feed(wire[i:i + 1])
+    assert d.done and bytes(d.entity) == b"Wikipedia in\r\n\r\nchunks."
+
+
+def test_retry_after_forms() -> None:
+    from email.utils import format_datetime
+
+    from archivist.fetch import _retry_after
+
+    assert _retry_after("3") == 3.0
+    assert _retry_after(None) is None and _retry_after("soon") is None
+    from datetime import UTC, datetime, timedelta
+
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    assert 25 <= (_retry_after(later) or 0) <= 31

@@ -228,7 +228,7 @@ def _read_response(
             raise WireError("bad-response", f"connection closed inside the response headers ({len(raw)} bytes)")
         raw += got
         end = _find_head_end(raw)
-        if end >= 0:
+        if end >= 0 and end <= MAX_HEADER_BYTES:
             break
         if len(raw) > MAX_HEADER_BYTES:
             raise WireError("bad-response", f"response headers exceed {MAX_HEADER_BYTES} bytes", retryable=False)
