@@ -544,3 +544,30 @@ def test_retry_after_forms() -> None:
 
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
     assert 25 <= (_retry_after(later) or 0) <= 31
+
+
+def _endless(prefix: bytes, unit: bytes):
+    def route(hit: Hit, sock: socket.socket) -> None:
+        sock.sendall(prefix)
+        for _ in range(200_000):  # ~ MBs: far past any cap; stops when the client hangs up
+            sock.sendall(unit * 64)
+    return route
+
+
+def test_endless_streams_are_capped(tmp_path: Path, server: Server) -> None:
+    head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+    server.routes.update({
+        "/tiny-chunks": _endless(head, b"1\r\na\r\n"),
+        "/endless-trailer": _endless(head + b"0\r\n", b"X-T: y\r\n"),
+        "/unframed": _endless(b"HTTP/1.1 200 OK\r\n\r\n", b"z"),
+        "/endless-head": _endless(b"HTTP/1.1 200 OK\r\n", b"X-H: h\r\n"),
+    })
+    paths = ("/tiny-chunks", "/endless-trailer", "/unframed", "/endless-head")
+    t0 = time.monotonic()
+    run = fetch(tmp_path, [server.url(p) for p in paths], opts(max_bytes=5000), chunked_ok=True)
+    assert time.monotonic() - t0 < 10
+    for p in paths[:3]:
+        (resp,) = run.of("response", server.url(p))
+        assert resp["h"].get("WARC-Truncated") in ("length", "unspecified"), p
+        assert len(resp["block"]) < 5000 * 2 + 64 * 1024 + 70_000, p
+    assert run.reasons() == {"bad-response": 1}

@@ -99,6 +99,8 @@ class _Chunked:
             elif self.state == "trailer":
                 eol = self.buf.find(b"\n")
                 if eol < 0:
+                    if len(self.buf) > MAX_HEADER_BYTES:
+                        self.malformed = True
                     return
                 line = bytes(self.buf[:eol]).strip()
                 del self.buf[: eol + 1]
@@ -259,7 +261,8 @@ def _read_response(
             if chunked is not None:
                 if chunked.done or chunked.malformed:
                     break
-                if len(chunked.entity) >= max_bytes:
+                # framing overhead (tiny chunks, endless trailers) must not grow memory either
+                if len(chunked.entity) >= max_bytes or len(body) >= 2 * max_bytes + MAX_HEADER_BYTES:
                     truncated = "length"
                     break
             elif length is not None and len(body) >= length:
