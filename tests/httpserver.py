@@ -75,6 +75,7 @@ class Server:
         class TCP(socketserver.ThreadingTCPServer):
             daemon_threads = True
             allow_reuse_address = True
+            request_queue_size = 128
 
         self._srv = TCP((host, 0), Handler)
         self.host, self.port = self._srv.server_address[:2]

@@ -11,6 +11,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -399,14 +400,21 @@ def test_per_host_delay_and_connection_cap(tmp_path: Path, server: Server) -> No
     assert len(t) == 4 and min(gaps) >= 0.25, gaps  # spacing is of request starts; arrival jitters
     assert run.report.counts["urls_archived"] == 4
 
+    lock, active, peak = threading.Lock(), [0], [0]
+
     def slow(hit: Hit, sock: socket.socket) -> None:
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
         time.sleep(0.3)
+        with lock:  # before the response leaves, so the client cannot have started another yet
+            active[0] -= 1
         sock.sendall(page(hit.path))
 
     s2 = Server({f"/s{i}": slow for i in range(6)})
     try:
         fetch(tmp_path / "cap", [s2.url(f"/s{i}") for i in range(6)], opts(max_per_host=2, workers=6))
-        assert s2.max_active == 2
+        assert peak[0] == 2
     finally:
         s2.close()
 
