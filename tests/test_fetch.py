@@ -579,3 +579,13 @@ def test_endless_streams_are_capped(tmp_path: Path, server: Server) -> None:
         assert resp["h"].get("WARC-Truncated") in ("length", "unspecified"), p
         assert len(resp["block"]) < 5000 * 2 + 64 * 1024 + 70_000, p
     assert run.reasons() == {"bad-response": 1}
+
+
+def test_unreadable_url_list_and_bad_options(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.txt"
+    report = ingest([], tmp_path / "out", urls=missing, fetch_options=opts())
+    assert [(r.reason, r.input) for r in report.rejects] == [("unreadable", str(missing))]
+    assert "nope.txt" in (report.rejects[0].detail or "") and report.exit_code == 1
+    for bad in ({"retries": -1}, {"timeout": 0}, {"max_bytes": 0}, {"user_agent": "a\r\nX-Injected: 1"}):
+        with pytest.raises(ValueError):
+            opts(**bad)

@@ -74,6 +74,16 @@ class FetchOptions:
     exempt_addresses: frozenset[str] = frozenset()
     ca_file: str | None = None  # extra CA bundle for https (default: the system's)
 
+    def __post_init__(self) -> None:
+        for name in ("delay", "backoff", "retries", "max_redirects"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"fetch option {name} must be >= 0, not {getattr(self, name)}")
+        for name in ("timeout", "deadline", "max_bytes", "max_per_host", "workers"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"fetch option {name} must be > 0, not {getattr(self, name)}")
+        if not self.user_agent.strip() or any(c in self.user_agent for c in "\r\n"):
+            raise ValueError("the user agent must be one non-empty line")
+
 
 @dataclass
 class Exchange:
