@@ -263,7 +263,7 @@ class Fetcher:
                 port = parts.port or (443 if parts.scheme == "https" else 80)
                 ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
                 ip = pick_address(ascii_host, port, allow_private=self.o.allow_private,
-                                  exempt=self.o.exempt_addresses)
+                                  exempt=self.o.exempt_addresses, timeout=self.o.timeout)
             except GuardError as e:
                 chain.error = (e.kind, str(e), cur)
                 break

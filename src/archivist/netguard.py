@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -48,12 +49,31 @@ def blocked_reason(ip: str | IPAddress) -> str | None:
     return None
 
 
-def resolve(host: str, port: int) -> list[str]:
+def _getaddrinfo(host: str, port: int, timeout: float) -> list:
+    """getaddrinfo with a time limit: the resolver has none of its own, and a stuck lookup
+    must not hold a fetch worker forever (the lookup thread is a daemon and is abandoned)."""
+    box: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            box["ok"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except Exception as e:
+            box["err"] = e
+
+    t = threading.Thread(target=run, daemon=True, name=f"resolve-{host}")
+    t.start()
+    t.join(timeout)
+    if t.is_alive():
+        raise GuardError("dns-error", f"resolving {host!r} took longer than {timeout:g} s")
+    if "err" in box:
+        e = box["err"]
+        raise GuardError("dns-error", f"cannot resolve {host!r}: {e}") from e  # type: ignore[misc]
+    return box["ok"]  # type: ignore[return-value]
+
+
+def resolve(host: str, port: int, timeout: float = 30.0) -> list[str]:
     """All addresses ``host`` resolves to, in resolver order, without duplicates."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as e:
-        raise GuardError("dns-error", f"cannot resolve {host!r}: {e}") from e
+    infos = _getaddrinfo(host, port, timeout)
     seen: list[str] = []
     for info in infos:
         ip = str(info[4][0]).split("%")[0]
@@ -64,14 +84,15 @@ def resolve(host: str, port: int) -> list[str]:
     return seen
 
 
-def pick_address(host: str, port: int, *, allow_private: bool, exempt: frozenset[str] = frozenset()) -> str:
+def pick_address(host: str, port: int, *, allow_private: bool, exempt: frozenset[str] = frozenset(),
+                 timeout: float = 30.0) -> str:
     """The address to connect to for ``host:port``, or GuardError("private-address", …).
 
     A name that resolves to ANY refused address is refused as a whole: a host that answers
     with both a public and an internal address is exactly what a rebinding attack looks like.
     ``exempt`` holds ``ip:port`` strings the operator trusts despite the rule.
     """
-    addrs = resolve(host, port)
+    addrs = resolve(host, port, timeout)
     if allow_private:
         return addrs[0]
     for ip in addrs:
