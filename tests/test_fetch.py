@@ -435,6 +435,11 @@ def test_duplicate_payload_becomes_a_revisit(tmp_path: Path, server: Server) -> 
     # written in list order whatever order the fetches completed in
     order = [r["h"]["WARC-Target-URI"] for r in run.records if r["type"] in ("response", "revisit")]
     assert order == [server.url(p) for p in ("/one", "/two", "/three")]
+    # cdxj-indexer finds every capture, the revisit as one
+    cdx = subprocess.run([str(BIN / "cdxj-indexer"), str(run.files[0])], capture_output=True, text=True, check=True)
+    lines = [json.loads(ln.split(" ", 2)[2]) for ln in cdx.stdout.splitlines()]
+    assert sorted(x["url"] for x in lines) == sorted(server.url(p) for p in ("/one", "/two", "/three"))
+    assert {x["url"]: x["mime"] for x in lines}[server.url("/two")] == "warc/revisit"
 
 
 def test_url_list_lines_are_accounted(tmp_path: Path, server: Server) -> None:
