@@ -594,3 +594,17 @@ def test_unreadable_url_list_and_bad_options(tmp_path: Path) -> None:
     for bad in ({"retries": -1}, {"timeout": 0}, {"max_bytes": 0}, {"user_agent": "a\r\nX-Injected: 1"}):
         with pytest.raises(ValueError):
             opts(**bad)
+
+
+def test_pages_and_urls_in_one_ingest_keep_both(tmp_path: Path, server: Server) -> None:
+    server.routes["/u"] = page("fetched")
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "local.html").write_text("<html><body><p>local page</p></body></html>")
+    lst = tmp_path / "urls.txt"
+    lst.write_text(server.url("/u") + "\n")
+    report = ingest([str(pages)], tmp_path / "out", urls=lst, corpus_name="both", fetch_options=opts())
+    assert len(report.outputs) == 2 and all(Path(p).exists() for p in report.outputs)
+    assert report.counts["pages_archived"] == 2 and not report.rejects
+    names = sorted(Path(p).name for p in report.outputs)
+    assert names[0].startswith("both-") and names[1].startswith("both-fetch-")

@@ -60,7 +60,8 @@ def ingest(
         report.reject(str(a), "archive-input-unsupported", "existing WARC/ARC/WACZ inputs are not handled by this build")
     fetched: list[Path] = []
     if urls:
-        fetched = fetch_urls(urls, out_dir, report, prefix=slug(corpus_name), corpus_name=corpus_name,
+        # own prefix: a page mtime in the same second as the fetch start must not reuse the name
+        fetched = fetch_urls(urls, out_dir, report, prefix=slug(corpus_name) + "-fetch", corpus_name=corpus_name,
                              operator=operator, options=fetch_options, max_file_bytes=max_bytes)
         report.outputs.extend(str(p) for p in fetched)
     if not pages:
