@@ -608,3 +608,47 @@ def test_pages_and_urls_in_one_ingest_keep_both(tmp_path: Path, server: Server) 
     assert report.counts["pages_archived"] == 2 and not report.rejects
     names = sorted(Path(p).name for p in report.outputs)
     assert names[0].startswith("both-") and names[1].startswith("both-fetch-")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_pywb_replays_fetched_chunked_page_and_revisit(tmp_path: Path, server: Server) -> None:
+    import urllib.request
+
+    if not (BIN / "wayback").exists():
+        pytest.skip("pywb is not installed")
+    server.routes.update({"/c": response(200, chunks=[b"<html><body>chunked ", b"body</body></html>"]),
+                          "/one": page("same"), "/two": page("same")})
+    run = fetch(tmp_path / "f", [server.url(p) for p in ("/c", "/one", "/two")], opts(), chunked_ok=True)
+    ts = run.of("response")[0]["h"]["WARC-Date"][:19].replace("-", "").replace(":", "").replace("T", "")
+    root = tmp_path / "pywb"
+    root.mkdir()
+    subprocess.run([str(BIN / "wb-manager"), "init", "c"], cwd=root, check=True, capture_output=True)
+    subprocess.run([str(BIN / "wb-manager"), "add", "c", str(run.files[0])], cwd=root, check=True, capture_output=True)
+    port = _free_port()
+    proc = subprocess.Popen([str(BIN / "wayback"), "-b", "127.0.0.1", "-p", str(port)], cwd=root,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
+
+    def get(path: str) -> bytes:
+        with opener.open(f"http://127.0.0.1:{port}/c/{ts}id_/{server.url(path)}", timeout=10) as r:
+            return r.read()
+
+    try:
+        for _ in range(100):
+            try:
+                opener.open(f"http://127.0.0.1:{port}/", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert get("/c") == b"<html><body>chunked body</body></html>"
+        same = b"<html><head><title>same</title></head><body><p>same</p></body></html>"
+        assert get("/one") == same
+        assert get("/two") == same  # the revisit resolves to its original
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
