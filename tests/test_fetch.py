@@ -652,3 +652,13 @@ def test_pywb_replays_fetched_chunked_page_and_revisit(tmp_path: Path, server: S
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_robots_crawl_delay_raises_the_host_delay(tmp_path: Path, server: Server) -> None:
+    server.routes["/robots.txt"] = response(200, b"User-agent: *\nCrawl-delay: 0.4\n", [("Content-Type", "text/plain")])
+    for i in range(3):
+        server.routes[f"/k{i}"] = page(f"k{i}")
+    run = fetch(tmp_path, [server.url(f"/k{i}") for i in range(3)], opts(ignore_robots=False, workers=3))
+    t = [h.at for h in server.hits if h.path.startswith("/k")]
+    assert len(t) == 3 and all(b - a >= 0.35 for a, b in itertools.pairwise(sorted(t))), t
+    assert run.report.counts["urls_archived"] == 3
