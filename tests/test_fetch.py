@@ -229,7 +229,7 @@ def test_404_not_retried_500_retried_with_backoff(tmp_path: Path, server: Server
     # every attempt archived; identical error pages after the first are revisits
     assert len(run.of("response", server.url("/broken"))) == 1
     assert len(run.of("revisit", server.url("/broken"))) == 2
-    assert run.report.counts["retries"] == 4
+    assert run.report.counts["retried_exchanges"] == 4
     details = {r.url: r.detail for r in run.report.rejects}
     assert "HTTP 500" in details[server.url("/broken")] and "3 attempt" in details[server.url("/broken")]
 

@@ -421,9 +421,9 @@ class _RecordWriter:
             ("Content-Type", "application/http;msgtype=request"),
         ], r.request)
         c["request_records"] += 1
-        c["fetch_attempts"] += 1
+        c["http_exchanges"] += 1
         if ex.attempt:
-            c["retries"] += 1
+            c["retried_exchanges"] += 1
         digest = "sha1:" + sha1_base32(r.entity)
         common = [
             ("WARC-Record-ID", resp_id),
