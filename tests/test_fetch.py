@@ -17,13 +17,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from httpserver import Hit, Server, gzipped, page, redirect, response
 from warcio.archiveiterator import ArchiveIterator
 
 from archivist.fetch import DEFAULT_USER_AGENT, FetchOptions
 from archivist.ingest import ingest
 from archivist.netguard import blocked_reason
 from archivist.report import StageReport
+from tests.httpserver import Hit, Server, gzipped, page, redirect, response
 
 BIN = Path(sys.executable).parent
 
@@ -458,7 +458,7 @@ def test_cli_ingest_urls_json(tmp_path: Path, server: Server) -> None:
     lst.write_text(f"{server.url('/ok')}\n{server.url('/gone')}\n")
     cmd = [str(BIN / "archivist"), "ingest", "--urls", str(lst), "-o", str(tmp_path / "o"), "--json",
            "--allow-private", "--delay", "0", "--retries", "0", "--timeout", "5", "--user-agent", "test-agent/1"]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=60, cwd=tmp_path)  # no workspace around
     assert p.returncode == 1, p.stderr  # one URL rejected
     out = json.loads(p.stdout)
     assert out["inputs"] == 2 and out["counts"]["urls_archived"] == 1
@@ -467,7 +467,7 @@ def test_cli_ingest_urls_json(tmp_path: Path, server: Server) -> None:
     assert "Traceback" not in p.stderr
     # the default refuses 127.0.0.1
     cmd2 = [str(BIN / "archivist"), "ingest", "--urls", str(lst), "-o", str(tmp_path / "o2"), "--json"]
-    p2 = subprocess.run(cmd2, capture_output=True, text=True, timeout=60)
+    p2 = subprocess.run(cmd2, capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert p2.returncode == 1 and json.loads(p2.stdout)["reject_reasons"] == {"private-address": 2}
 
 

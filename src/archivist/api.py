@@ -24,6 +24,9 @@ from .sources import guess_media_type
 from .verify import VerifyResult
 from .verify import verify as _verify
 
+# progress(done, total): called as work completes, for progress bars.
+Progress = Callable[[int, int], None]
+
 __all__ = ["diff", "extract", "extract_page", "extract_text", "ingest", "init", "publish", "run", "verify"]
 
 
@@ -46,6 +49,7 @@ def ingest(
     operator: str | None = None,
     license: str | None = None,
     fetch_options: FetchOptions | None = None,
+    progress: Progress | None = None,
 ) -> StageReport:
     """Files, folders and globs of raw pages (and a URL list to fetch) to WARC/1.1 files in ``out_dir``."""
     w = _workspace()
@@ -66,6 +70,7 @@ def ingest(
         operator=operator or corpus.get("operator") or None,
         license=license or None,
         fetch_options=fetch_options,
+        progress=progress,
     )
 
 
@@ -73,10 +78,16 @@ def extract(
     warcs: list[str | Path] | None = None,
     out_dir: str | Path | None = None,
     *,
-    workers: int = 1,
-    progress: Callable[[], None] | None = None,
+    workers: int | None = 1,
+    executor: str = "local",
+    address: str | None = None,
+    resume: bool = True,
+    progress: Progress | None = None,
 ) -> StageReport:
-    """WARC files (or folders of them) to Parquet record shards plus a rejects table."""
+    """WARC files (or folders of them) to Parquet record shards plus a rejects table.
+
+    ``workers=None`` uses every core; ``executor="ray"`` runs the same shard tasks on Ray.
+    """
     w = _workspace()
     if not warcs:
         if w is None:
@@ -86,7 +97,10 @@ def extract(
         if w is None:
             raise ValueError("no output folder given (-o) and not inside a workspace")
         out_dir = w.records
-    return _extract(list(warcs), out_dir, workers=workers, progress=progress)
+    from .executors import default_workers
+
+    return _extract(list(warcs), out_dir, workers=workers or default_workers(), executor=executor,
+                    address=address, resume=resume, progress=progress)
 
 
 def publish(

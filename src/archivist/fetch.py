@@ -24,7 +24,7 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -575,6 +575,7 @@ def fetch_urls(
     operator: str | None = None,
     options: FetchOptions | None = None,
     max_file_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
     """Fetch every URL of ``urls_file`` into new WARC files in ``out_dir``; returns the files."""
     o = options or FetchOptions()
@@ -596,12 +597,21 @@ def fetch_urls(
     try:
         with ThreadPoolExecutor(max_workers=max(1, o.workers), thread_name_prefix="fetch") as pool:
             pending: deque[Future[UrlResult]] = deque()
+            done = 0
+
+            def write_next() -> None:
+                nonlocal done
+                records.result(pending.popleft().result())
+                done += 1
+                if progress:
+                    progress(done, len(items))
+
             for line, url in items:
                 pending.append(pool.submit(fetcher.fetch_url, line, url))
                 while len(pending) > window:
-                    records.result(pending.popleft().result())
+                    write_next()
             while pending:
-                records.result(pending.popleft().result())
+                write_next()
     finally:
         writer.close()
     return list(writer.files)

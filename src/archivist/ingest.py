@@ -9,6 +9,7 @@ charset was decided. A payload already archived in this run becomes a ``revisit`
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,14 @@ from .fetch import FetchOptions, fetch_urls
 from .hashing import sha1_base32, sha256_hex
 from .report import StageReport
 from .sources import LocalPage, discover
-from .warc_writer import DEFAULT_MAX_BYTES, REVISIT_IDENTICAL, WarcFileWriter, record_id, warc_date, warc_fields
+from .warc_writer import (
+    DEFAULT_MAX_BYTES,
+    REVISIT_IDENTICAL,
+    WarcFileWriter,
+    record_id,
+    warc_date,
+    warc_fields,
+)
 
 _TEXT_TYPES = ("text/", "application/xhtml+xml", "application/xml", "application/json")
 
@@ -51,6 +59,7 @@ def ingest(
     license: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     fetch_options: FetchOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> StageReport:
     """Archive local pages (files, folders, globs) and fetched URLs into WARC/1.1 files in ``out_dir``."""
     report = StageReport(stage="ingest")
@@ -62,7 +71,8 @@ def ingest(
     if urls:
         # own prefix: a page mtime in the same second as the fetch start must not reuse the name
         fetched = fetch_urls(urls, out_dir, report, prefix=slug(corpus_name) + "-fetch", corpus_name=corpus_name,
-                             operator=operator, options=fetch_options, max_file_bytes=max_bytes)
+                             operator=operator, options=fetch_options, max_file_bytes=max_bytes,
+                             progress=progress)
         report.outputs.extend(str(p) for p in fetched)
     if not pages:
         return report
@@ -79,8 +89,10 @@ def ingest(
     )
     originals: dict[str, _Original] = {}
     try:
-        for page in pages:
+        for i, page in enumerate(pages, 1):
             _archive_page(page, writer, originals, report)
+            if progress:
+                progress(i, len(pages))
     finally:
         writer.close()
     report.outputs = [str(p) for p in writer.files] + [str(p) for p in fetched]
