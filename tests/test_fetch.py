@@ -192,17 +192,17 @@ def test_redirect_chain_archives_every_hop(tmp_path: Path, server: Server) -> No
 
 
 def test_redirect_loop_and_too_many_hops_are_rejected_fast(tmp_path: Path, server: Server) -> None:
-    server.routes.update({"/x": redirect("/y"), "/y": redirect("/x")})
+    server.routes.update({"/x": redirect("/y"), "/y": redirect("/x"), "/ftp": redirect("ftp://files.invalid/a")})
     for i in range(20):
         server.routes[f"/r{i}"] = redirect(f"/r{i + 1}")
     t0 = time.monotonic()
-    run = fetch(tmp_path, [server.url("/x"), server.url("/r0")], opts(max_redirects=3))
+    run = fetch(tmp_path, [server.url("/x"), server.url("/r0"), server.url("/ftp")], opts(max_redirects=3))
     assert time.monotonic() - t0 < 5
-    assert run.reasons() == {"redirect-loop": 1, "too-many-redirects": 1}
+    assert run.reasons() == {"redirect-loop": 1, "too-many-redirects": 1, "bad-redirect": 1}
     assert server.count("/x") == 1 and server.count("/y") == 1
     assert [server.count(f"/r{i}") for i in range(6)] == [1, 1, 1, 1, 0, 0]
     errs = {run.fields(m)["error-class"]: m for m in run.of("metadata")}
-    assert set(errs) == {"redirect-loop", "too-many-redirects"}
+    assert set(errs) == {"redirect-loop", "too-many-redirects", "bad-redirect"}
     assert all(r.warc_record_id for r in run.report.rejects)
 
 
