@@ -16,6 +16,7 @@ from . import workspace as ws
 from .diff import diff
 from .extract import extract as _extract
 from .extractor import ExtractedDoc, NotExtractable, extract_bytes, extract_html
+from .fetch import FetchOptions
 from .ingest import ingest as _ingest
 from .release import publish as _publish
 from .report import StageReport
@@ -48,9 +49,10 @@ def ingest(
     corpus_name: str | None = None,
     operator: str | None = None,
     license: str | None = None,
+    fetch_options: FetchOptions | None = None,
     progress: Progress | None = None,
 ) -> StageReport:
-    """Files, folders and globs of raw pages to WARC/1.1 files in ``out_dir``."""
+    """Files, folders and globs of raw pages (and a URL list to fetch) to WARC/1.1 files in ``out_dir``."""
     w = _workspace()
     cfg_sources = w.sources() if w else {}
     sources = sources or list(cfg_sources.get("paths") or [])
@@ -68,6 +70,7 @@ def ingest(
         corpus_name=corpus_name or corpus.get("name") or "corpus",
         operator=operator or corpus.get("operator") or None,
         license=license or None,
+        fetch_options=fetch_options,
         progress=progress,
     )
 

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from . import __version__, api
+from .fetch import DEFAULT_USER_AGENT, FetchOptions
 from .report import StageReport
 
 app = typer.Typer(
@@ -122,18 +123,33 @@ def ingest(
     urls: Annotated[Path | None, typer.Option("--urls", help="File with one URL per line to fetch.")] = None,
     sidecar: Annotated[Path | None, typer.Option("--sidecar", help="CSV/JSONL giving path, url, captured_at, license per page.")] = None,
     name: Annotated[str | None, typer.Option("--name", help="Corpus name (WARC file prefix, warcinfo isPartOf).")] = None,
+    allow_private: Annotated[bool, typer.Option("--allow-private", help="Fetch loopback/private/link-local addresses too (refused by default, on every redirect hop).")] = False,
+    ignore_robots: Annotated[bool, typer.Option("--ignore-robots", help="Do not fetch or obey robots.txt.")] = False,
+    user_agent: Annotated[str, typer.Option("--user-agent", help="User-Agent header for fetches.")] = DEFAULT_USER_AGENT,
+    delay: Annotated[float, typer.Option("--delay", min=0, help="Seconds between requests to one host.")] = 1.0,
+    max_per_host: Annotated[int, typer.Option("--max-per-host", min=1, help="Concurrent connections per host.")] = 2,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Connect and read timeout, seconds.")] = 30.0,
+    deadline: Annotated[float, typer.Option("--deadline", min=0.1, help="Total seconds per HTTP exchange; a slower body is cut (WARC-Truncated: time).")] = 120.0,
+    max_fetch_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Body cap per response; longer bodies are cut (WARC-Truncated: length).")] = 10_000_000,
+    retries: Annotated[int, typer.Option("--retries", min=0, help="Retries on connect errors, timeouts, 5xx and 429 (exponential backoff, Retry-After honoured).")] = 2,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Archive raw pages into WARC/1.1 (.warc.gz, one gzip member per record).
+    """Archive raw pages, or fetch a URL list, into WARC/1.1 (.warc.gz, one gzip member per record).
 
     Example: archivist ingest examples/pages --sidecar examples/pages/pages.csv -o archives
+    Example: archivist ingest --urls urls.txt -o archives --delay 2 --json
     """
     with _fatal_errors():
         if not sources and not urls and api._workspace() is None:
             raise Fatal("nothing to ingest: give files, folders, globs or --urls")
+        fetch_options = FetchOptions(
+            allow_private=allow_private, ignore_robots=ignore_robots, user_agent=user_agent, delay=delay,
+            max_per_host=max_per_host, timeout=timeout, deadline=deadline, max_bytes=max_fetch_bytes, retries=retries,
+        )
         with _progress("archiving", quiet) as progress:
-            report = api.ingest(sources or None, out_dir, sidecar=sidecar, urls=urls, corpus_name=name, progress=progress)
+            report = api.ingest(sources or None, out_dir, sidecar=sidecar, urls=urls, corpus_name=name,
+                                progress=progress, fetch_options=fetch_options)
 
     def summary() -> None:
         c = report.counts

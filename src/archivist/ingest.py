@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import charset
+from .fetch import FetchOptions, fetch_urls
 from .hashing import sha1_base32, sha256_hex
 from .report import StageReport
 from .sources import LocalPage, discover
@@ -58,15 +59,21 @@ def ingest(
     operator: str | None = None,
     license: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    fetch_options: FetchOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> StageReport:
-    """Archive local pages (files, folders, globs) into WARC/1.1 files in ``out_dir``."""
+    """Archive local pages (files, folders, globs) and fetched URLs into WARC/1.1 files in ``out_dir``."""
     report = StageReport(stage="ingest")
     pages, archives = discover(sources, report, Path(sidecar) if sidecar else None, license)
     report.inputs = len(pages) + len(archives) + len(report.rejects)
+    fetched: list[Path] = []
     if urls:
-        report.reject(str(urls), "url-fetch-unsupported", "fetching URL lists is not handled by this build")
+        # own prefix: a page mtime in the same second as the fetch start must not reuse the name
+        fetched = fetch_urls(urls, out_dir, report, prefix=slug(corpus_name) + "-fetch", corpus_name=corpus_name,
+                             operator=operator, options=fetch_options, max_file_bytes=max_bytes,
+                             progress=progress)
     if not pages and not archives:
+        report.outputs = [str(p) for p in fetched]
         return report
 
     info = [("isPartOf", corpus_name)]
@@ -93,7 +100,7 @@ def ingest(
             report.extra["archive_inputs"] = [vars(st) for st in stats]
     finally:
         writer.close()
-    report.outputs = [str(p) for p in writer.files]
+    report.outputs = [str(p) for p in writer.files] + [str(p) for p in fetched]
     return report
 
 
