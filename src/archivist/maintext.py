@@ -1,0 +1,365 @@
+"""Main text of an HTML page: one fast DOM walk, then content heuristics over text blocks.
+
+The page is parsed once with lexbor (selectolax) and walked once. The walk skips what is never
+text (script, style, svg, forms' widgets), cuts the page into *blocks* (the inline text between
+two block-level boundaries, i.e. what a browser shows as one paragraph, list item or cell) and
+remembers for each block its chain of ancestor elements, its link share and whether an ancestor
+looks like chrome (nav/aside/footer tags, cookie/share/related/comment class names, hidden).
+
+The article is then the element whose blocks add up to the most *content weight*: a block of
+prose weighs its length, a block of links or a bare label weighs against. Summing over a subtree
+and keeping the best subtree is a tree form of the maximum-subarray trick: the article's
+container wins over the page (which adds menus and link lists) and over one paragraph (which
+leaves the rest out). Inside it, chrome-marked and link-heavy blocks are dropped, and short
+non-sentences are trimmed at both ends (bylines, dates, "Share"). No word lists of any one
+language decide: lengths count characters, and a CJK character counts as a word would.
+
+When the chosen container holds too little of the page's prose (a page made of many sibling
+containers, a forum, a listing), a broader pass keeps every prose block of the page instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborHTMLParser
+
+__all__ = ["MainText", "extract", "main_text"]
+
+# Elements whose content is never page text.
+_SKIP = frozenset(
+    "script style noscript template svg math iframe object embed canvas video audio picture "
+    "source track map button select option optgroup input textarea datalist head meta link "
+    "title base dialog".split()
+)
+# Block-level elements: entering or leaving one ends the current paragraph.
+_BLOCK = frozenset(
+    "p div section article main h1 h2 h3 h4 h5 h6 li ul ol dl dt dd table tr tbody thead "
+    "tfoot caption blockquote pre figure figcaption hr header footer nav aside address form "
+    "fieldset legend center details summary body html menu hgroup".split()
+)
+_CELLS = frozenset(("td", "th"))
+_BLOCK_SEL = "p, div, br, table, ul, ol, h1, h2, h3, h4, h5, h6, blockquote, section, article, pre"
+_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+# Structural chrome, marked (not removed): a later guard can still keep it when it holds the page.
+_CHROME_TAGS = frozenset("nav aside footer header menu form".split())
+
+# Class/id names that mark chrome. A name is split into tokens on non-alphanumerics and camelCase.
+# Strong tokens mark chrome wherever they occur in a name ("article-share", "relatedPosts").
+_STRONG = frozenset(
+    "ad ads adv advert adverts advertisement adslot adunit adsense dfp gpt banner breadcrumb "
+    "breadcrumbs comment comments commentlist disqus cookie cookies consent gdpr cmp newsletter "
+    "subscribe subscription signup login outbrain taboola promo promos promotion promoted sponsor "
+    "sponsored share sharing shares sharebar sharethis addthis social socials related "
+    "recommended recommendations recommend sidebar navbar navigation nav menu paywall popup modal "
+    "overlay trending popular".split()
+)
+_STRONG_PREFIX = (
+    "advert", "breadcrumb", "comment", "cookie", "consent", "newsletter", "outbrain", "taboola",
+    "promo", "related", "recommend", "sharing", "social", "sponsor", "subscri", "sidebar",
+    "navbar", "popup", "paywall", "signup",
+)
+_STRONG_EXCEPT = ("commentary", "commentator", "shareholder", "navigator", "menuitem-article")
+# Weak tokens mark chrome only as a name's last token and when no name of the element reads as
+# content ("article-meta" is chrome, "field-label-hidden field-name-body" is not).
+_WEAK_LAST = frozenset(
+    "tags tag topics meta byline author authors caption credit credits footer foot header "
+    "masthead toolbar widget widgets rail pagination pager skip print timestamp dateline "
+    "hidden hide invisible links more".split()
+)
+_WHOLE_NAMES = frozenset(
+    "hidden sr-only sr-only-focusable visually-hidden visuallyhidden screen-reader-text "
+    "screenreader-text element-invisible d-none invisible offscreen".split()
+)
+_POSITIVE = frozenset(
+    "article articlebody body content entry main post story text hentry blog prose".split()
+)
+# Taxonomy names ("tag-social", "category-comment") describe the article, not the element.
+_TAXONOMY = ("tag-", "tag_", "category-", "category_", "cat-", "topic-", "section-", "postid-",
+             "format-", "type-", "status-", "author-")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+# Sentence punctuation of many scripts: Latin, CJK full-width, Arabic, Devanagari, Greek.
+_PUNCT = re.compile(r"[.,;:!?…。，、；：！？،۔।;]")
+_SENT_END = re.compile(r"[.!?…。！？」』\"'”’»)\]:;]$")
+_TITLE_SEP = re.compile(r"\s+[|\-–—·:»/]\s+")
+
+
+@dataclass(slots=True)
+class _Block:
+    text: str
+    chars: int  # non-space characters
+    eff: float  # effective length: CJK characters weigh as words do in spaced scripts
+    link: int  # characters inside links
+    anc: tuple[int, ...]  # element ids from the root down to the block's own element
+    tag: str  # tag of the block's own element
+    punct: int
+
+
+@dataclass
+class MainText:
+    text: str
+    title: str | None
+    visible_chars: int
+
+
+class _Walker:
+    """One pass over the DOM that produces blocks and per-element chrome marks."""
+
+    def __init__(self) -> None:
+        self.blocks: list[_Block] = []
+        self.chrome: set[int] = set()
+        self.tags: list[str] = []
+        self.h1: list[str] = []
+        self._buf: list[str] = []
+        self._link_chars = 0
+        self._stack: list[int] = []
+        self._link_depth = 0
+        self._pre_depth = 0
+
+    def _flush(self) -> None:
+        if not self._buf:
+            return
+        raw = "".join(self._buf)
+        self._buf = []
+        link = self._link_chars
+        self._link_chars = 0
+        if self._pre_depth:
+            lines = [" ".join(ln.split()) for ln in raw.split("\n")]
+            text = "\n".join(ln for ln in lines if ln)
+        else:
+            text = "\n".join(" ".join(ln.split()) for ln in raw.split("\n") if ln.strip())
+        if not text:
+            return
+        chars = len(text) - text.count(" ") - text.count("\n")
+        cjk = len(_CJK.findall(text)) if not text.isascii() else 0
+        eff = chars - cjk + 3.0 * cjk
+        anc = tuple(self._stack)
+        tag = self.tags[anc[-1]] if anc else "html"
+        self.blocks.append(_Block(text, chars, eff, min(link, chars), anc, tag, len(_PUNCT.findall(text))))
+
+    def walk(self, root) -> None:  # root: selectolax node
+        stack = [(root, root.iter(include_text=True), False, False)]
+        self._enter(root)
+        while stack:
+            node, it, is_block, is_link = stack[-1]
+            child = next(it, None)
+            if child is None:
+                stack.pop()
+                if is_block:
+                    self._flush()
+                if is_link:
+                    self._link_depth -= 1
+                if node.tag == "pre":
+                    self._pre_depth -= 1
+                self._stack.pop()
+                continue
+            if child.is_text_node:
+                t = child.text_content
+                if t:
+                    self._buf.append(t if self._pre_depth else t.replace("\n", " "))
+                    if self._link_depth:
+                        self._link_chars += len(t.strip())
+                continue
+            if not child.is_element_node:
+                continue
+            tag = child.tag
+            if tag in _SKIP:
+                continue
+            if tag == "br":
+                self._buf.append("\n")
+                continue
+            if tag == "img":
+                continue
+            if tag in _CELLS:
+                # A cell of inline text is one field of its row; a cell holding blocks is a layout box.
+                self._buf.append(" ")
+                blk = child.css_first(_BLOCK_SEL) is not None
+            else:
+                blk = tag in _BLOCK
+            if blk:
+                self._flush()
+            lnk = tag == "a"
+            if lnk:
+                self._link_depth += 1
+            if tag == "pre":
+                self._pre_depth += 1
+            self._enter(child)
+            stack.append((child, child.iter(include_text=True), blk, lnk))
+        self._flush()
+
+    def _enter(self, node) -> None:
+        eid = len(self.tags)
+        tag = node.tag or ""
+        self.tags.append(tag)
+        self._stack.append(eid)
+        if tag in _CHROME_TAGS:
+            self.chrome.add(eid)
+            return
+        attrs = node.attributes
+        if not attrs:
+            return
+        if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+            self.chrome.add(eid)
+            return
+        style = attrs.get("style")
+        if style and _HIDDEN_STYLE.search(style):
+            self.chrome.add(eid)
+            return
+        names = " ".join(v for k in ("class", "id", "role") if (v := attrs.get(k)))
+        if names and _is_chrome_name(names):
+            self.chrome.add(eid)
+
+
+def _is_chrome_name(names: str) -> bool:
+    weak = False
+    positive = False
+    for word in _CAMEL.sub(r"-", names).lower().split():
+        if word in _WHOLE_NAMES:
+            return True
+        if word.startswith(_TAXONOMY):
+            continue
+        toks = [t for t in _TOKEN_SPLIT.split(word) if t]
+        if not toks:
+            continue
+        for tok in toks:
+            if tok in _STRONG or (tok.startswith(_STRONG_PREFIX) and not tok.startswith(_STRONG_EXCEPT)):
+                if not word.startswith(_STRONG_EXCEPT):
+                    return True
+            if tok in _POSITIVE:
+                positive = True
+        if toks[-1] in _WEAK_LAST:
+            weak = True
+    return weak and not positive
+
+
+def _weight(b: _Block) -> float:
+    """Content weight of one block: prose counts for, links and bare labels against."""
+    ld = b.link / b.chars if b.chars else 1.0
+    if ld > 0.5:
+        return -b.eff
+    if b.eff < 25 and not b.punct:
+        return 0.0
+    return b.eff * (1.0 - ld)
+
+
+def _is_prose(b: _Block) -> bool:
+    return b.link <= 0.5 * b.chars and (b.eff >= 25 or b.punct > 0)
+
+
+def _clean_title(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    t = " ".join(raw.split())
+    return t or None
+
+
+def _page_title(tree: LexborHTMLParser, h1s: list[str]) -> str | None:
+    og = tree.css_first('meta[property="og:title"]') or tree.css_first('meta[name="twitter:title"]')
+    cand = _clean_title(og.attributes.get("content") if og else None)
+    t = tree.css_first("title")
+    title_tag = _clean_title(t.text() if t else None)
+    for h in h1s:
+        # An h1 that the <title> contains is the title without the site name.
+        if (title_tag and h in title_tag) or (cand and h in cand):
+            return h
+    base = cand or title_tag
+    if not base:
+        return h1s[0] if h1s else None
+    parts = _TITLE_SEP.split(base)
+    if len(parts) > 1:
+        # The longest part is the headline; site names are short.
+        return max(parts, key=len)
+    return base
+
+
+def extract(html: str, url: str | None = None) -> MainText:
+    """Main text, title and visible character count of one HTML page; never raises on bad input."""
+    try:
+        return _extract(html)
+    except (RecursionError, MemoryError, ValueError, TypeError, UnicodeError):
+        return MainText(text="", title=None, visible_chars=0)
+
+
+def main_text(html: str, url: str | None = None) -> str:
+    return extract(html, url).text
+
+
+def _extract(html: str) -> MainText:
+    if not isinstance(html, str):
+        html = bytes(html).decode("utf-8", errors="replace")
+    if "\x00" in html:
+        html = html.replace("\x00", "")
+    if not html.strip():
+        return MainText(text="", title=None, visible_chars=0)
+    tree = LexborHTMLParser(html)
+    root = tree.body or tree.root
+    if root is None:
+        return MainText(text="", title=None, visible_chars=0)
+    w = _Walker()
+    w.walk(root)
+    blocks = w.blocks
+    visible = sum(b.chars for b in blocks)
+    h1s = [b.text for b in blocks if b.tag == "h1"]
+    title = _page_title(tree, h1s)
+    if not blocks:
+        return MainText(text="", title=title, visible_chars=visible)
+    text = _select(w, title)
+    return MainText(text=text, title=title, visible_chars=visible)
+
+
+def _select(w: _Walker, title: str | None) -> str:
+    blocks = w.blocks
+    n_el = len(w.tags)
+    # Element sizes, to let chrome marks on a container that holds most of the page go unheeded.
+    size = [0] * n_el
+    prose_total = 0
+    for b in blocks:
+        for e in b.anc:
+            size[e] += b.chars
+        if _is_prose(b):
+            prose_total += b.chars
+    total = size[0] or 1
+    # A chrome mark on a container that holds the headline or most of the page is a layout
+    # name ("page has-sidebar"), not chrome.
+    holds_h1: set[int] = set()
+    for b in blocks:
+        if b.tag == "h1":
+            holds_h1.update(b.anc)
+    chrome = {e for e in w.chrome if size[e] < 0.4 * total and e not in holds_h1}
+
+    score = [0.0] * n_el
+    depth = [0] * n_el
+    for b in blocks:
+        # A block under chrome weighs against every container that would take it in.
+        wt = -b.eff if any(e in chrome for e in b.anc) else _weight(b)
+        for d, e in enumerate(b.anc):
+            score[e] += wt
+            depth[e] = d
+    best = max(range(n_el), key=lambda e: (score[e], depth[e]))
+
+    chosen: list[_Block] = []
+    for b in blocks:
+        anc = b.anc
+        if len(anc) <= depth[best] or anc[depth[best]] != best:
+            continue
+        if any(e in chrome for e in anc[depth[best] + 1 :]):
+            continue
+        if b.link > 0.5 * b.chars:
+            continue
+        chosen.append(b)
+
+    # Trim bylines, dates and labels at both ends: short and no sentence end.
+    def weak(b: _Block) -> bool:
+        return b.tag not in _HEADINGS and b.eff < 40 and not _SENT_END.search(b.text)
+
+    while chosen and weak(chosen[0]):
+        chosen.pop(0)
+    while chosen and weak(chosen[-1]):
+        chosen.pop()
+    norm_title = " ".join(title.split()).casefold() if title else None
+    out = [b.text for b in chosen if not (norm_title and b.tag in _HEADINGS and b.text.casefold() == norm_title)]
+    return "\n\n".join(out)
