@@ -85,6 +85,8 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-
 # Sentence punctuation of many scripts: Latin, CJK full-width, Arabic, Devanagari, Greek.
 _PUNCT = re.compile(r"[.,;:!?…。，、；：！？،۔।;]")
 _SENT_END = re.compile(r"[.!?…。！？」』\"'”’»)\]:;]$")
+_DECAY = (1.0, 1.0, 0.5, 0.25)  # share of a block's weight for its element, parent, grandparent...
+_GROW = 0.5  # least net prose weight per character an ancestor must add to be taken
 _TITLE_SEP = re.compile(r"\s+[|\-–—·:»/]\s+")
 
 
@@ -113,6 +115,7 @@ class _Walker:
         self.blocks: list[_Block] = []
         self.chrome: set[int] = set()
         self.tags: list[str] = []
+        self.parent: list[int] = []
         self.h1: list[str] = []
         self._buf: list[str] = []
         self._link_chars = 0
@@ -195,6 +198,7 @@ class _Walker:
         eid = len(self.tags)
         tag = node.tag or ""
         self.tags.append(tag)
+        self.parent.append(self._stack[-1] if self._stack else -1)
         self._stack.append(eid)
         if tag in _CHROME_TAGS:
             self.chrome.add(eid)
@@ -315,31 +319,46 @@ def _select(w: _Walker, title: str | None) -> str:
     blocks = w.blocks
     n_el = len(w.tags)
     # Element sizes, to let chrome marks on a container that holds most of the page go unheeded.
-    size = [0] * n_el
-    prose_total = 0
+    chars = [0] * n_el
     for b in blocks:
         for e in b.anc:
-            size[e] += b.chars
-        if _is_prose(b):
-            prose_total += b.chars
-    total = size[0] or 1
+            chars[e] += b.chars
+    total = chars[0] or 1
     # A chrome mark on a container that holds the headline or most of the page is a layout
     # name ("page has-sidebar"), not chrome.
     holds_h1: set[int] = set()
     for b in blocks:
         if b.tag == "h1":
             holds_h1.update(b.anc)
-    chrome = {e for e in w.chrome if size[e] < 0.4 * total and e not in holds_h1}
+    chrome = {e for e in w.chrome if chars[e] < 0.4 * total and e not in holds_h1}
 
-    score = [0.0] * n_el
+    score = [0.0] * n_el  # weight of everything inside, for growing the core
+    local = [0.0] * n_el  # weight of what sits near, for finding the core
+    size = [0.0] * n_el
     depth = [0] * n_el
     for b in blocks:
         # A block under chrome weighs against every container that would take it in.
         wt = -b.eff if any(e in chrome for e in b.anc) else _weight(b)
-        for d, e in enumerate(b.anc):
+        anc = b.anc
+        for d, e in enumerate(anc):
             score[e] += wt
+            size[e] += b.eff
             depth[e] = d
-    best = max(range(n_el), key=lambda e: (score[e], depth[e]))
+        for k, f in enumerate(_DECAY):
+            if k >= len(anc):
+                break
+            local[anc[-1 - k]] += wt * f
+    # The core is where prose sits close together (readability's idea: a paragraph counts for its
+    # parent and grandparent); it then grows into an ancestor when what the ancestor adds is
+    # mostly prose too (a lead in a sibling div, an article split by an ad slot).
+    core = max(range(n_el), key=lambda e: (local[e], depth[e]))
+    best = core
+    e = w.parent[core]
+    while e >= 0:
+        added, added_size = score[e] - score[best], size[e] - size[best]
+        if added > 0 and added >= _GROW * added_size:
+            best = e
+        e = w.parent[e]
 
     chosen: list[_Block] = []
     for b in blocks:
