@@ -43,7 +43,12 @@ _CELLS = frozenset(("td", "th"))
 _BLOCK_SEL = "p, div, br, table, ul, ol, h1, h2, h3, h4, h5, h6, blockquote, section, article, pre"
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 # Structural chrome, marked (not removed): a later guard can still keep it when it holds the page.
-_CHROME_TAGS = frozenset("nav aside footer header menu form".split())
+_CHROME_TAGS = frozenset("nav aside footer header menu form figure figcaption".split())
+# schema.org properties that repeat metadata as page text (author name, dates, keywords).
+_META_PROPS = frozenset(
+    "headline alternativeheadline author creator publisher datepublished datemodified datecreated "
+    "keywords image logo url mainentityofpage thumbnailurl width height name value".split()
+)
 
 # Class/id names that mark chrome. A name is split into tokens on non-alphanumerics and camelCase.
 # Strong tokens mark chrome wherever they occur in a name ("article-share", "relatedPosts").
@@ -53,12 +58,12 @@ _STRONG = frozenset(
     "subscribe subscription signup login outbrain taboola promo promos promotion promoted sponsor "
     "sponsored share sharing shares sharebar sharethis addthis social socials related "
     "recommended recommendations recommend sidebar navbar navigation nav menu paywall popup modal "
-    "overlay trending popular".split()
+    "overlay trending popular caption captions".split()
 )
 _STRONG_PREFIX = (
     "advert", "breadcrumb", "comment", "cookie", "consent", "newsletter", "outbrain", "taboola",
     "promo", "related", "recommend", "sharing", "social", "sponsor", "subscri", "sidebar",
-    "navbar", "popup", "paywall", "signup",
+    "navbar", "popup", "paywall", "signup", "caption",
 )
 _STRONG_EXCEPT = ("commentary", "commentator", "shareholder", "navigator", "menuitem-article")
 # Weak tokens mark chrome only as a name's last token and when no name of the element reads as
@@ -207,6 +212,10 @@ class _Walker:
         if not attrs:
             return
         if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+            self.chrome.add(eid)
+            return
+        prop = attrs.get("itemprop")
+        if prop and prop.lower() in _META_PROPS:
             self.chrome.add(eid)
             return
         style = attrs.get("style")
@@ -380,5 +389,14 @@ def _select(w: _Walker, title: str | None) -> str:
     while chosen and weak(chosen[-1]):
         chosen.pop()
     norm_title = " ".join(title.split()).casefold() if title else None
-    out = [b.text for b in chosen if not (norm_title and b.tag in _HEADINGS and b.text.casefold() == norm_title)]
+    out: list[str] = []
+    seen: set[str] = set()
+    for b in chosen:
+        if norm_title and b.tag in _HEADINGS and b.text.casefold() == norm_title:
+            continue
+        # A page that carries its article twice (an AMP copy, a print copy) gives it once.
+        if b.text in seen:
+            continue
+        seen.add(b.text)
+        out.append(b.text)
     return "\n\n".join(out)
