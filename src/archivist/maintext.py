@@ -25,40 +25,33 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser
 
-__all__ = ["MainText", "extract", "main_text"]
+__all__ = ["VERSION", "MainText", "engine_id", "extract", "main_text"]
+
+# Bump when a change alters what the extractor outputs: it is part of every row's settings hash.
+VERSION = "1"
 
 # Elements whose content is never page text.
 _SKIP = frozenset(
-    "script style noscript template svg math iframe object embed canvas video audio picture "
-    "source track map button select option optgroup input textarea datalist head meta link "
-    "title base dialog".split()
+    ["script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas", "video", "audio", "picture", "source", "track", "map", "button", "select", "option", "optgroup", "input", "textarea", "datalist", "head", "meta", "link", "title", "base", "dialog"]
 )
 # Block-level elements: entering or leaving one ends the current paragraph.
 _BLOCK = frozenset(
-    "p div section article main h1 h2 h3 h4 h5 h6 li ul ol dl dt dd table tr tbody thead "
-    "tfoot caption blockquote pre figure figcaption hr header footer nav aside address form "
-    "fieldset legend center details summary body html menu hgroup".split()
+    ["p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "table", "tr", "tbody", "thead", "tfoot", "caption", "blockquote", "pre", "figure", "figcaption", "hr", "header", "footer", "nav", "aside", "address", "form", "fieldset", "legend", "center", "details", "summary", "body", "html", "menu", "hgroup"]
 )
 _CELLS = frozenset(("td", "th"))
 _BLOCK_SEL = "p, div, br, table, ul, ol, h1, h2, h3, h4, h5, h6, blockquote, section, article, pre"
-_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 # Structural chrome, marked (not removed): a later guard can still keep it when it holds the page.
-_CHROME_TAGS = frozenset("nav aside footer header menu form figure figcaption".split())
+_CHROME_TAGS = frozenset(["nav", "aside", "footer", "header", "menu", "form", "figure", "figcaption"])
 # schema.org properties that repeat metadata as page text (author name, dates, keywords).
 _META_PROPS = frozenset(
-    "headline alternativeheadline author creator publisher datepublished datemodified datecreated "
-    "keywords image logo url mainentityofpage thumbnailurl width height name value".split()
+    ["headline", "alternativeheadline", "author", "creator", "publisher", "datepublished", "datemodified", "datecreated", "keywords", "image", "logo", "url", "mainentityofpage", "thumbnailurl", "width", "height", "name", "value"]
 )
 
 # Class/id names that mark chrome. A name is split into tokens on non-alphanumerics and camelCase.
 # Strong tokens mark chrome wherever they occur in a name ("article-share", "relatedPosts").
 _STRONG = frozenset(
-    "ad ads adv advert adverts advertisement adslot adunit adsense dfp gpt banner breadcrumb "
-    "breadcrumbs comment comments commentlist disqus cookie cookies consent gdpr cmp newsletter "
-    "subscribe subscription signup login outbrain taboola promo promos promotion promoted sponsor "
-    "sponsored share sharing shares sharebar sharethis addthis social socials related "
-    "recommended recommendations recommend sidebar navbar navigation nav menu paywall popup modal "
-    "overlay trending popular caption captions".split()
+    ["ad", "ads", "adv", "advert", "adverts", "advertisement", "adslot", "adunit", "adsense", "dfp", "gpt", "banner", "breadcrumb", "breadcrumbs", "comment", "comments", "commentlist", "disqus", "cookie", "cookies", "consent", "gdpr", "cmp", "newsletter", "subscribe", "subscription", "signup", "login", "outbrain", "taboola", "promo", "promos", "promotion", "promoted", "sponsor", "sponsored", "share", "sharing", "shares", "sharebar", "sharethis", "addthis", "social", "socials", "related", "recommended", "recommendations", "recommend", "sidebar", "navbar", "navigation", "nav", "menu", "paywall", "popup", "modal", "overlay", "trending", "popular", "caption", "captions"]
 )
 _STRONG_PREFIX = (
     "advert", "breadcrumb", "comment", "cookie", "consent", "newsletter", "outbrain", "taboola",
@@ -69,16 +62,13 @@ _STRONG_EXCEPT = ("commentary", "commentator", "shareholder", "navigator", "menu
 # Weak tokens mark chrome only as a name's last token and when no name of the element reads as
 # content ("article-meta" is chrome, "field-label-hidden field-name-body" is not).
 _WEAK_LAST = frozenset(
-    "tags tag topics meta byline author authors caption credit credits footer foot header "
-    "masthead toolbar widget widgets rail pagination pager skip print timestamp dateline "
-    "hidden hide invisible links more".split()
+    ["tags", "tag", "topics", "meta", "byline", "author", "authors", "caption", "credit", "credits", "footer", "foot", "header", "masthead", "toolbar", "widget", "widgets", "rail", "pagination", "pager", "skip", "print", "timestamp", "dateline", "hidden", "hide", "invisible", "links", "more"]
 )
 _WHOLE_NAMES = frozenset(
-    "hidden sr-only sr-only-focusable visually-hidden visuallyhidden screen-reader-text "
-    "screenreader-text element-invisible d-none invisible offscreen".split()
+    ["hidden", "sr-only", "sr-only-focusable", "visually-hidden", "visuallyhidden", "screen-reader-text", "screenreader-text", "element-invisible", "d-none", "invisible", "offscreen"]
 )
 _POSITIVE = frozenset(
-    "article articlebody body content entry main post story text hentry blog prose".split()
+    ["article", "articlebody", "body", "content", "entry", "main", "post", "story", "text", "hentry", "blog", "prose"]
 )
 # Taxonomy names ("tag-social", "category-comment") describe the article, not the element.
 _TAXONOMY = ("tag-", "tag_", "category-", "category_", "cat-", "topic-", "section-", "postid-",
@@ -132,7 +122,7 @@ class _Walker:
         if not self._buf:
             return
         raw = "".join(self._buf)
-        self._buf = []
+        self._buf.clear()
         link = self._link_chars
         self._link_chars = 0
         if self._pre_depth:
@@ -149,82 +139,99 @@ class _Walker:
         tag = self.tags[anc[-1]] if anc else "html"
         self.blocks.append(_Block(text, chars, eff, min(link, chars), anc, tag, len(_PUNCT.findall(text))))
 
-    def walk(self, root) -> None:  # root: selectolax node
-        stack = [(root, root.iter(include_text=True), False, False)]
-        self._enter(root)
+    def walk(self, root) -> None:  # root: a selectolax node
+        # One loop with locals bound: this walk is most of the extractor's time.
+        tags, parent, chrome, anc_stack, buf = self.tags, self.parent, self.chrome, self._stack, self._buf
+        skip, block_tags, cells, flush = _SKIP, _BLOCK, _CELLS, self._flush
+        mark = self._mark
+        tags.append(root.tag or "")
+        parent.append(-1)
+        anc_stack.append(0)
+        if mark(root):
+            chrome.add(0)
+        stack = [(root.iter(include_text=True), False, 0)]  # (children, is_block, kind)
         while stack:
-            node, it, is_block, is_link = stack[-1]
+            it, is_block, kind = stack[-1]
             child = next(it, None)
             if child is None:
                 stack.pop()
                 if is_block:
-                    self._flush()
-                if is_link:
+                    flush()
+                if kind == 1:
                     self._link_depth -= 1
-                if node.tag == "pre":
+                elif kind == 2:
                     self._pre_depth -= 1
-                self._stack.pop()
+                anc_stack.pop()
                 continue
-            if child.is_text_node:
+            tag = child.tag
+            if tag == "-text":
                 t = child.text_content
                 if t:
-                    self._buf.append(t if self._pre_depth else t.replace("\n", " "))
+                    if self._pre_depth:
+                        buf.append(t)
+                    else:
+                        buf.append(t.replace("\n", " "))
                     if self._link_depth:
                         self._link_chars += len(t.strip())
                 continue
-            if not child.is_element_node:
-                continue
-            tag = child.tag
-            if tag in _SKIP:
+            if tag in skip or tag[0] == "-" or tag == "img":
                 continue
             if tag == "br":
-                self._buf.append("\n")
+                buf.append("\n")
                 continue
-            if tag == "img":
-                continue
-            if tag in _CELLS:
+            if tag in cells:
                 # A cell of inline text is one field of its row; a cell holding blocks is a layout box.
-                self._buf.append(" ")
+                buf.append(" ")
                 blk = child.css_first(_BLOCK_SEL) is not None
             else:
-                blk = tag in _BLOCK
+                blk = tag in block_tags
             if blk:
-                self._flush()
-            lnk = tag == "a"
-            if lnk:
+                flush()
+            kind = 0
+            if tag == "a":
+                kind = 1
                 self._link_depth += 1
-            if tag == "pre":
+            elif tag == "pre":
+                kind = 2
                 self._pre_depth += 1
-            self._enter(child)
-            stack.append((child, child.iter(include_text=True), blk, lnk))
-        self._flush()
+            eid = len(tags)
+            tags.append(tag)
+            parent.append(anc_stack[-1])
+            anc_stack.append(eid)
+            if mark(child):
+                chrome.add(eid)
+            stack.append((child.iter(include_text=True), blk, kind))
+        flush()
 
-    def _enter(self, node) -> None:
-        eid = len(self.tags)
-        tag = node.tag or ""
-        self.tags.append(tag)
-        self.parent.append(self._stack[-1] if self._stack else -1)
-        self._stack.append(eid)
-        if tag in _CHROME_TAGS:
-            self.chrome.add(eid)
-            return
+    @staticmethod
+    def _mark(node) -> bool:
+        """Whether an element looks like chrome by its tag, visibility or names."""
+        if node.tag in _CHROME_TAGS:
+            return True
         attrs = node.attributes
         if not attrs:
-            return
+            return False
         if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-            self.chrome.add(eid)
-            return
+            return True
         prop = attrs.get("itemprop")
         if prop and prop.lower() in _META_PROPS:
-            self.chrome.add(eid)
-            return
+            return True
         style = attrs.get("style")
         if style and _HIDDEN_STYLE.search(style):
-            self.chrome.add(eid)
-            return
+            return True
         names = " ".join(v for k in ("class", "id", "role") if (v := attrs.get(k)))
-        if names and _is_chrome_name(names):
-            self.chrome.add(eid)
+        if not names:
+            return False
+        hit = _NAME_CACHE.get(names)
+        if hit is None:
+            hit = _is_chrome_name(names)
+            if len(_NAME_CACHE) > 50_000:
+                _NAME_CACHE.clear()
+            _NAME_CACHE[names] = hit
+        return hit
+
+
+_NAME_CACHE: dict[str, bool] = {}
 
 
 def _is_chrome_name(names: str) -> bool:
@@ -239,9 +246,9 @@ def _is_chrome_name(names: str) -> bool:
         if not toks:
             continue
         for tok in toks:
-            if tok in _STRONG or (tok.startswith(_STRONG_PREFIX) and not tok.startswith(_STRONG_EXCEPT)):
-                if not word.startswith(_STRONG_EXCEPT):
-                    return True
+            strong = tok in _STRONG or (tok.startswith(_STRONG_PREFIX) and not tok.startswith(_STRONG_EXCEPT))
+            if strong and not word.startswith(_STRONG_EXCEPT):
+                return True
             if tok in _POSITIVE:
                 positive = True
         if toks[-1] in _WEAK_LAST:
@@ -295,6 +302,12 @@ def extract(html: str, url: str | None = None) -> MainText:
         return _extract(html)
     except (RecursionError, MemoryError, ValueError, TypeError, UnicodeError):
         return MainText(text="", title=None, visible_chars=0)
+
+
+def engine_id() -> str:
+    from importlib.metadata import version
+
+    return f"maintext{VERSION}+selectolax{version('selectolax')}"
 
 
 def main_text(html: str, url: str | None = None) -> str:
