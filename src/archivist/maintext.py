@@ -39,8 +39,9 @@ _BLOCK = frozenset(
     ["p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "table", "tr", "tbody", "thead", "tfoot", "caption", "blockquote", "pre", "figure", "figcaption", "hr", "header", "footer", "nav", "aside", "address", "form", "fieldset", "legend", "center", "details", "summary", "body", "html", "menu", "hgroup"]
 )
 _CELLS = frozenset(("td", "th"))
-_BLOCK_SEL = "p, div, br, table, ul, ol, h1, h2, h3, h4, h5, h6, blockquote, section, article, pre"
 _HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+# Short blocks that are content even without a sentence end: headings, table rows, list items.
+_KEEP_AT_EDGE = _HEADINGS | {"tr", "li", "dt", "dd"}
 # Structural chrome, marked (not removed): a later guard can still keep it when it holds the page.
 _CHROME_TAGS = frozenset(["nav", "aside", "footer", "header", "menu", "form", "figure", "figcaption"])
 # schema.org properties that repeat metadata as page text (author name, dates, keywords).
@@ -149,7 +150,7 @@ class _Walker:
         anc_stack.append(0)
         if mark(root):
             chrome.add(0)
-        stack = [(root.iter(include_text=True), False, 0)]  # (children, is_block, kind)
+        stack = [(root.iter(include_text=True), True, 0)]  # (children, is_block, kind)
         while stack:
             it, is_block, kind = stack[-1]
             child = next(it, None)
@@ -180,9 +181,10 @@ class _Walker:
                 buf.append("\n")
                 continue
             if tag in cells:
-                # A cell of inline text is one field of its row; a cell holding blocks is a layout box.
+                # A cell is a field of its row (the row is the block); blocks inside a layout cell
+                # still end paragraphs of their own.
                 buf.append(" ")
-                blk = child.css_first(_BLOCK_SEL) is not None
+                blk = False
             else:
                 blk = tag in block_tags
             if blk:
@@ -321,6 +323,11 @@ def _extract(html: str) -> MainText:
         html = html.replace("\x00", "")
     if not html.strip():
         return MainText(text="", title=None, visible_chars=0)
+    lt = html.count("<")
+    if lt > 30_000 and lt - 2 * html.count("</") > max(20_000, lt // 2):
+        # Tens of thousands of unclosed tags: the HTML5 tree builder is quadratic in nesting depth
+        # (seconds to minutes), so such a page gets a flat tag-stripped reading instead.
+        return _flat(html)
     tree = LexborHTMLParser(html)
     root = tree.body or tree.root
     if root is None:
@@ -335,6 +342,16 @@ def _extract(html: str) -> MainText:
         return MainText(text="", title=title, visible_chars=visible)
     text = _select(w, title)
     return MainText(text=text, title=title, visible_chars=visible)
+
+
+_TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.S | re.I)
+
+
+def _flat(html: str) -> MainText:
+    text = _TAG.sub(" ", html)
+    lines = [" ".join(ln.split()) for ln in text.splitlines()]
+    body = "\n\n".join(ln for ln in lines if ln)
+    return MainText(text=body, title=None, visible_chars=len("".join(body.split())))
 
 
 def _select(w: _Walker, title: str | None) -> str:
@@ -395,7 +412,7 @@ def _select(w: _Walker, title: str | None) -> str:
 
     # Trim bylines, dates and labels at both ends: short and no sentence end.
     def weak(b: _Block) -> bool:
-        return b.tag not in _HEADINGS and b.eff < 40 and not _SENT_END.search(b.text)
+        return b.tag not in _KEEP_AT_EDGE and b.eff < 40 and not _SENT_END.search(b.text)
 
     while chosen and weak(chosen[0]):
         chosen.pop(0)
