@@ -110,6 +110,8 @@ class _Walker:
     def __init__(self) -> None:
         self.blocks: list[_Block] = []
         self.chrome: set[int] = set()
+        self.hidden: set[int] = set()
+        self.hidden_chars: dict[int, int] = {}
         self.tags: list[str] = []
         self.parent: list[int] = []
         self.h1: list[str] = []
@@ -148,8 +150,8 @@ class _Walker:
         tags.append(root.tag or "")
         parent.append(-1)
         anc_stack.append(0)
-        if mark(root):
-            chrome.add(0)
+        if m := mark(root):
+            (chrome if m == 1 else self.hidden).add(0)
         stack = [(root.iter(include_text=True), True, 0)]  # (children, is_block, kind)
         while stack:
             it, is_block, kind = stack[-1]
@@ -200,37 +202,37 @@ class _Walker:
             tags.append(tag)
             parent.append(anc_stack[-1])
             anc_stack.append(eid)
-            if mark(child):
-                chrome.add(eid)
+            if m := mark(child):
+                (chrome if m == 1 else self.hidden).add(eid)
             stack.append((child.iter(include_text=True), blk, kind))
         flush()
 
     @staticmethod
-    def _mark(node) -> bool:
-        """Whether an element looks like chrome by its tag, visibility or names."""
+    def _mark(node) -> int:
+        """1 if an element looks like chrome by its tag or names, 2 if it is hidden, else 0."""
         if node.tag in _CHROME_TAGS:
-            return True
+            return 1
         attrs = node.attributes
         if not attrs:
-            return False
+            return 0
         if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-            return True
+            return 2
         prop = attrs.get("itemprop")
         if prop and prop.lower() in _META_PROPS:
-            return True
+            return 1
         style = attrs.get("style")
         if style and _HIDDEN_STYLE.search(style):
-            return True
+            return 2
         names = " ".join(v for k in ("class", "id", "role") if (v := attrs.get(k)))
         if not names:
-            return False
+            return 0
         hit = _NAME_CACHE.get(names)
         if hit is None:
             hit = _is_chrome_name(names)
             if len(_NAME_CACHE) > 50_000:
                 _NAME_CACHE.clear()
             _NAME_CACHE[names] = hit
-        return hit
+        return 1 if hit else 0
 
 
 _NAME_CACHE: dict[str, bool] = {}
@@ -340,7 +342,13 @@ def _extract(html: str) -> MainText:
     title = _page_title(tree, h1s)
     if not blocks:
         return MainText(text="", title=title, visible_chars=visible)
-    text = _select(w, title)
+    text = _select(w, title, heed_hidden=True)
+    if w.hidden:
+        # A page may show a teaser and keep the whole article in a hidden element (revealed by
+        # script): when a hidden element holds far more text than the visible choice, take it.
+        biggest_hidden = max(w.hidden_chars.values(), default=0)
+        if biggest_hidden > 2 * len(text) + 200:
+            text = _select(w, title, heed_hidden=False)
     return MainText(text=text, title=title, visible_chars=visible)
 
 
@@ -354,7 +362,7 @@ def _flat(html: str) -> MainText:
     return MainText(text=body, title=None, visible_chars=len("".join(body.split())))
 
 
-def _select(w: _Walker, title: str | None) -> str:
+def _select(w: _Walker, title: str | None, *, heed_hidden: bool) -> str:
     blocks = w.blocks
     n_el = len(w.tags)
     # Element sizes, to let chrome marks on a container that holds most of the page go unheeded.
@@ -365,11 +373,16 @@ def _select(w: _Walker, title: str | None) -> str:
     total = chars[0] or 1
     # A chrome mark on a container that holds the headline or most of the page is a layout
     # name ("page has-sidebar"), not chrome.
+    # Hidden copies (an AMP or print duplicate, a collapsed teaser) are never the article unless
+    # they are most of the page (a page that reveals its body with script).
+    hidden = {e for e in w.hidden if chars[e] < 0.6 * total} if heed_hidden else set()
+    w.hidden_chars = {e: chars[e] for e in w.hidden}
     holds_h1: set[int] = set()
     for b in blocks:
-        if b.tag == "h1":
+        if b.tag == "h1" and not w.hidden.intersection(b.anc):
             holds_h1.update(b.anc)
-    chrome = {e for e in w.chrome if chars[e] < 0.4 * total and e not in holds_h1}
+            break
+    chrome = {e for e in w.chrome if chars[e] < 0.4 * total and e not in holds_h1} | hidden
 
     score = [0.0] * n_el  # weight of everything inside, for growing the core
     local = [0.0] * n_el  # weight of what sits near, for finding the core
