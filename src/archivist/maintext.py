@@ -267,7 +267,7 @@ def _weight(b: _Block) -> float:
         return -b.eff
     if b.eff < 25 and not b.punct:
         return 0.0
-    return b.eff * (1.0 - ld)
+    return b.eff * max(0.0, 1.0 - 2 * ld)
 
 
 def _is_prose(b: _Block) -> bool:
