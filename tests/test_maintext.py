@@ -100,7 +100,9 @@ def test_headings_lists_tables_inside_article_kept() -> None:
     assert "What changes for readers" in text
     assert "Longer evening hours on weekdays." in text
     assert "A mobile library for outlying districts." in text
-    assert "Branch Closes" in text and "Central 21:00" in text  # a row is one line, cells spaced
+    assert "Branch Closes\nCentral 21:00" in text  # a row is one line, cells spaced
+    assert "Longer evening hours on weekdays.\nA mobile library" in text  # list items are lines
+    assert "What changes for readers\n\nLonger" in text
     assert "Share on Facebook" not in text
 
 

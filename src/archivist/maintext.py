@@ -42,6 +42,7 @@ _CELLS = frozenset(("td", "th"))
 _HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 # Short blocks that are content even without a sentence end: headings, table rows, list items.
 _KEEP_AT_EDGE = _HEADINGS | {"tr", "li", "dt", "dd"}
+_LINE_TAGS = frozenset(("li", "tr", "dd", "dt"))
 # Structural chrome, marked (not removed): a later guard can still keep it when it holds the page.
 _CHROME_TAGS = frozenset(["nav", "aside", "footer", "header", "menu", "form", "figure", "figcaption"])
 # schema.org properties that repeat metadata as page text (author name, dates, keywords).
@@ -433,13 +434,22 @@ def _select(w: _Walker, title: str | None, *, heed_hidden: bool) -> str:
         chosen.pop()
     norm_title = " ".join(title.split()).casefold() if title else None
     out: list[str] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
+    prev_tag, prev_container = "", -2
     for b in chosen:
         if norm_title and b.tag in _HEADINGS and b.text.casefold() == norm_title:
             continue
-        # A page that carries its article twice (an AMP copy, a print copy) gives it once.
-        if b.text in seen:
+        # A page that carries its article twice (an AMP copy, a print copy) gives it once; a
+        # paragraph repeated within one container (a refrain, a recurring menu line) and short
+        # repeated labels ("Account:") stay.
+        container = b.anc[-2] if len(b.anc) > 1 else -1
+        if b.eff >= 80 and seen.setdefault(b.text, container) != container:
             continue
-        seen.add(b.text)
+        # Items of one list and rows of one table are lines; everything else is a paragraph.
+        if out and b.tag in _LINE_TAGS and b.tag == prev_tag and container == prev_container:
+            out.append("\n")
+        elif out:
+            out.append("\n\n")
         out.append(b.text)
-    return "\n\n".join(out)
+        prev_tag, prev_container = b.tag, container
+    return "".join(out)
