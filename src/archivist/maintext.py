@@ -78,6 +78,7 @@ _TAXONOMY = ("tag-", "tag_", "category-", "category_", "cat-", "topic-", "sectio
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_CJK_SPLIT = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 # Sentence punctuation of many scripts: Latin, CJK full-width, Arabic, Devanagari, Greek.
 _PUNCT = re.compile(r"[.,;:!?…。，、；：！？،۔।;]")
@@ -282,23 +283,49 @@ def _clean_title(raw: str | None) -> str | None:
     return t or None
 
 
-def _page_title(tree: LexborHTMLParser, h1s: list[str]) -> str | None:
+def _page_title(tree: LexborHTMLParser, h1s: list[str]) -> tuple[str | None, list[str]]:
+    """The headline, and every form the page gives it in (for not repeating it in the text)."""
     og = tree.css_first('meta[property="og:title"]') or tree.css_first('meta[name="twitter:title"]')
     cand = _clean_title(og.attributes.get("content") if og else None)
     t = tree.css_first("title")
     title_tag = _clean_title(t.text() if t else None)
+    forms = [f for f in (cand, title_tag, h1s[0] if h1s else None) if f]
     for h in h1s:
         # An h1 that the <title> contains is the title without the site name.
         if (title_tag and h in title_tag) or (cand and h in cand):
-            return h
+            return h, forms
     base = cand or title_tag
     if not base:
-        return h1s[0] if h1s else None
+        return (h1s[0] if h1s else None), forms
     parts = _TITLE_SEP.split(base)
     if len(parts) > 1:
         # The longest part is the headline; site names are short.
-        return max(parts, key=len)
-    return base
+        base = max(parts, key=len)
+    return base, [base, *forms]
+
+
+def _tokens(text: str) -> list[str]:
+    return _CJK_SPLIT.sub(r" \1 ", text.casefold()).split()
+
+
+class _TitleMatch:
+    """Whether a block repeats the headline (exactly, or near enough: 'HS' for 'High School')."""
+
+    def __init__(self, forms: list[str]) -> None:
+        self.exact = {" ".join(f.split()).casefold() for f in forms}
+        self.token_sets = [set(_tokens(f)) for f in forms]
+
+    def __call__(self, text: str) -> bool:
+        norm = " ".join(text.split()).casefold()
+        if norm in self.exact:
+            return True
+        toks = _tokens(text)
+        if len(toks) < 3:
+            return False
+        for ts in self.token_sets:
+            if len(toks) <= 1.5 * len(ts) + 2 and sum(t in ts for t in toks) >= 0.8 * len(toks):
+                return True
+        return False
 
 
 def extract(html: str, url: str | None = None) -> MainText:
@@ -340,16 +367,17 @@ def _extract(html: str) -> MainText:
     blocks = w.blocks
     visible = sum(b.chars for b in blocks)
     h1s = [b.text for b in blocks if b.tag == "h1"]
-    title = _page_title(tree, h1s)
+    title, title_forms = _page_title(tree, h1s)
     if not blocks:
         return MainText(text="", title=title, visible_chars=visible)
-    text = _select(w, title, heed_hidden=True)
+    titles = _TitleMatch(title_forms)
+    text = _select(w, titles, heed_hidden=True)
     if w.hidden:
         # A page may show a teaser and keep the whole article in a hidden element (revealed by
         # script): when a hidden element holds far more text than the visible choice, take it.
         biggest_hidden = max(w.hidden_chars.values(), default=0)
         if biggest_hidden > 2 * len(text) + 200:
-            text = _select(w, title, heed_hidden=False)
+            text = _select(w, titles, heed_hidden=False)
     return MainText(text=text, title=title, visible_chars=visible)
 
 
@@ -363,7 +391,7 @@ def _flat(html: str) -> MainText:
     return MainText(text=body, title=None, visible_chars=len("".join(body.split())))
 
 
-def _select(w: _Walker, title: str | None, *, heed_hidden: bool) -> str:
+def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool) -> str:
     blocks = w.blocks
     n_el = len(w.tags)
     # Element sizes, to let chrome marks on a container that holds most of the page go unheeded.
@@ -428,16 +456,18 @@ def _select(w: _Walker, title: str | None, *, heed_hidden: bool) -> str:
     def weak(b: _Block) -> bool:
         return b.tag not in _KEEP_AT_EDGE and b.eff < 40 and not _SENT_END.search(b.text)
 
-    while chosen and weak(chosen[0]):
-        chosen.pop(0)
+    # The headline is the record's title: not repeated at the top of the text.
+    start = 0
+    while start < len(chosen) and (weak(chosen[start]) or is_title(chosen[start].text)):
+        start += 1
+    chosen = chosen[start:]
     while chosen and weak(chosen[-1]):
         chosen.pop()
-    norm_title = " ".join(title.split()).casefold() if title else None
     out: list[str] = []
     seen: dict[str, int] = {}
     prev_tag, prev_container = "", -2
     for b in chosen:
-        if norm_title and b.tag in _HEADINGS and b.text.casefold() == norm_title:
+        if b.tag in _HEADINGS and is_title(b.text):
             continue
         # A page that carries its article twice (an AMP copy, a print copy) gives it once; a
         # paragraph repeated within one container (a refrain, a recurring menu line) and short
