@@ -58,7 +58,7 @@ _STRONG = frozenset(
 _STRONG_PREFIX = (
     "advert", "breadcrumb", "comment", "cookie", "consent", "newsletter", "outbrain", "taboola",
     "promo", "related", "recommend", "sharing", "social", "sponsor", "subscri", "sidebar",
-    "navbar", "popup", "paywall", "signup", "caption",
+    "navbar", "popup", "paywall", "signup", "caption", "footer",
 )
 _STRONG_EXCEPT = ("commentary", "commentator", "shareholder", "navigator", "menuitem-article")
 # Weak tokens mark chrome only as a name's last token and when no name of the element reads as
@@ -454,7 +454,7 @@ def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool) -> str:
 
     # Trim bylines, dates and labels at both ends: short and no sentence end.
     def weak(b: _Block) -> bool:
-        return b.tag not in _KEEP_AT_EDGE and b.eff < 40 and not _SENT_END.search(b.text)
+        return b.tag not in _KEEP_AT_EDGE and b.eff < 60 and not _SENT_END.search(b.text)
 
     # The headline is the record's title: not repeated at the top of the text.
     start = 0
