@@ -85,6 +85,7 @@ _PUNCT = re.compile(r"[.,;:!?…。，、；：！？،۔।;]")
 _SENT_END = re.compile(r"[.!?…。！？」』\"'”’»)\]:;]$")
 _DECAY = (1.0, 1.0, 0.5, 0.25)  # share of a block's weight for its element, parent, grandparent...
 _GROW = 0.5  # least net prose weight per character an ancestor must add to be taken
+_CHROME_GROW = 0.75  # share of its length that chrome an ancestor would add counts against it
 _TITLE_SEP = re.compile(r"\s+[|\-–—·:»/]\s+")
 
 
@@ -419,10 +420,12 @@ def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool) -> str:
     depth = [0] * n_el
     for b in blocks:
         # A block under chrome weighs against every container that would take it in.
-        wt = -b.eff if any(e in chrome for e in b.anc) else _weight(b)
+        under_chrome = any(e in chrome for e in b.anc)
+        wt = -b.eff if under_chrome else _weight(b)
+        grow_wt = -_CHROME_GROW * b.eff if under_chrome else wt
         anc = b.anc
         for d, e in enumerate(anc):
-            score[e] += wt
+            score[e] += grow_wt
             size[e] += b.eff
             depth[e] = d
         for k, f in enumerate(_DECAY):
