@@ -123,6 +123,7 @@ class _Walker:
         self._stack: list[int] = []
         self._link_depth = 0
         self._pre_depth = 0
+        self.collapse_limit = 0
 
     def _flush(self) -> None:
         if not self._buf:
@@ -207,8 +208,32 @@ class _Walker:
             anc_stack.append(eid)
             if m := mark(child):
                 (chrome if m == 1 else self.hidden).add(eid)
+                if m == 1 and (blk or tag in _CHROME_TAGS) and self._collapse(child, eid):
+                    if kind == 1:
+                        self._link_depth -= 1
+                    elif kind == 2:
+                        self._pre_depth -= 1
+                    anc_stack.pop()
+                    continue
             stack.append((child.iter(include_text=True), blk, kind))
         flush()
+
+    def _collapse(self, node, eid: int) -> bool:
+        """Stand a small chrome element in as one block, its text taken by lexbor in one call.
+
+        Menus, footers and sidebars are most of a page's nodes and none of its text; walking
+        them node by node would only find that out slowly. An element big enough that the
+        selection might void its chrome mark (or holding a headline) is walked as usual.
+        """
+        text = node.text(deep=True)
+        n = len(text) - sum(map(text.count, (" ", "\n", "\t", "\r", "\xa0")))
+        if n > self.collapse_limit or node.css_first("h1") is not None:
+            return False
+        self._flush()
+        if n:
+            body = " ".join(text.split())
+            self.blocks.append(_Block(body, n, float(n), n, tuple(self._stack), self.tags[eid], 0))
+        return True
 
     @staticmethod
     def _mark(node) -> int:
@@ -221,8 +246,12 @@ class _Walker:
         if "hidden" in attrs or attrs.get("aria-hidden") == "true":
             return 2
         prop = attrs.get("itemprop")
-        if prop and prop.lower() in _META_PROPS:
-            return 1
+        if prop:
+            prop = prop.lower()
+            if prop in _META_PROPS:
+                return 1
+            if prop in ("articlebody", "text"):
+                return 0
         style = attrs.get("style")
         if style and _HIDDEN_STYLE.search(style):
             return 2
@@ -364,6 +393,11 @@ def _extract(html: str) -> MainText:
     if root is None:
         return MainText(text="", title=None, visible_chars=0)
     w = _Walker()
+    # Chrome smaller than this is not walked (see _Walker._collapse); the estimate counts script
+    # text too, so it is capped.
+    tree.strip_tags(["script", "style", "noscript", "template"])
+    est = root.text(deep=True)
+    w.collapse_limit = min(2000, int(0.4 * (len(est) - est.count(" ") - est.count("\n"))))
     w.walk(root)
     blocks = w.blocks
     visible = sum(b.chars for b in blocks)
@@ -423,6 +457,9 @@ def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool) -> str:
         under_chrome = any(e in chrome for e in b.anc)
         wt = -b.eff if under_chrome else _weight(b)
         grow_wt = -_CHROME_GROW * b.eff if under_chrome else wt
+        # Chrome between paragraphs (a figure, an ad slot) does not make their container less
+        # of a core: it is left out of the output anyway.
+        local_wt = 0.0 if under_chrome else wt
         anc = b.anc
         for d, e in enumerate(anc):
             score[e] += grow_wt
@@ -431,7 +468,7 @@ def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool) -> str:
         for k, f in enumerate(_DECAY):
             if k >= len(anc):
                 break
-            local[anc[-1 - k]] += wt * f
+            local[anc[-1 - k]] += local_wt * f
     # The core is where prose sits close together (readability's idea: a paragraph counts for its
     # parent and grandparent); it then grows into an ancestor when what the ancestor adds is
     # mostly prose too (a lead in a sibling div, an article split by an ad slot).
