@@ -219,3 +219,43 @@ def test_bench_beats_trafilatura(shared: Path) -> None:
     # Speed in the same run, one process; the issue asks for 4x, this guards against a collapse
     # on a loaded CI machine without being flaky.
     assert ours["pages_per_s"] > 2 * traf["pages_per_s"], (ours["pages_per_s"], traf["pages_per_s"])
+
+
+ZH_PARAS = [
+    "　　新华社北京11月20日电 国家统计局20日发布数据显示，前三季度全国居民人均可支配收入实际增长百分之六点一，与经济增长基本同步，城乡居民收入差距继续缩小。",
+    "　　统计局新闻发言人表示，就业形势总体稳定，城镇调查失业率保持在百分之五点二左右，重点群体就业得到较好保障，市场主体活力进一步增强。",
+    "　　专家指出，随着减税降费政策持续发力，居民消费能力稳步提升，消费对经济增长的贡献率超过百分之六十，成为拉动经济增长的主要动力。",
+]
+
+
+def test_chinese_table_layout_portal() -> None:
+    """An older portal layout: tables for columns, a hot-news column, related links, no classes of note."""
+    html = f"""<html><head><title>前三季度居民收入稳步增长_新闻中心_某某网</title></head><body>
+<div class="top"><a href="/">首页</a> | <a href="/news">新闻</a> | <a href="/finance">财经</a> | <a href="/sports">体育</a></div>
+<table width="1000"><tr><td width="700" valign="top">
+<h1>前三季度居民收入稳步增长</h1><div class="info">2019年11月20日 09:30　来源：新华社</div>
+<div id="artibody">{"".join(f"<p>{p}</p>" for p in ZH_PARAS)}</div>
+<div class="xgxw"><h3>相关新闻</h3><ul><li><a href="/1">统计局：十月份国民经济运行总体平稳</a></li>
+<li><a href="/2">前三季度消费市场稳中有升</a></li></ul></div>
+</td><td width="300" valign="top"><div class="right"><h3>热点排行</h3><ol><li><a href="/h1">今日热点新闻一则标题文字</a></li>
+<li><a href="/h2">今日热点新闻二则标题文字</a></li></ol></div></td></tr></table>
+<div class="foot">关于我们 | 联系方式 | 版权所有 © 2019 某某网</div></body></html>"""
+    result = maintext.extract(html)
+    assert result.text == "\n\n".join(p.strip() for p in ZH_PARAS)  # full-width indent is whitespace
+    assert result.title == "前三季度居民收入稳步增长"
+
+
+def test_br_lined_article_drops_read_also_line_and_replies() -> None:
+    html = """<html><body><div class="menu"><a href="/">Главная</a> <a href="/news">Новости</a></div>
+<div class="text">Власти Москвы объявили о запуске новой программы благоустройства дворов, которая охватит более трёхсот адресов.<br><br>
+Как сообщили в мэрии, работы начнутся весной и продлятся до конца осени.<br><br>
+<b>Читайте также:</b> <a href="/x">В Москве открылись новые станции метро</a><br><br>
+По словам чиновников, на программу выделено около двух миллиардов рублей из городского бюджета.</div>
+<div class="reply-list"><div class="item">Отличная новость, давно пора привести наши дворы в порядок, спасибо мэрии!</div></div>
+</body></html>"""
+    text = maintext.main_text(html)
+    assert text.startswith("Власти Москвы объявили")
+    assert text.endswith("из городского бюджета.")
+    assert "Читайте также" not in text
+    assert "Отличная новость" not in text
+    assert "Главная" not in text

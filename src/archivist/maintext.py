@@ -53,7 +53,7 @@ _META_PROPS = frozenset(
 # Class/id names that mark chrome. A name is split into tokens on non-alphanumerics and camelCase.
 # Strong tokens mark chrome wherever they occur in a name ("article-share", "relatedPosts").
 _STRONG = frozenset(
-    ["ad", "ads", "adv", "advert", "adverts", "advertisement", "adslot", "adunit", "adsense", "dfp", "gpt", "banner", "breadcrumb", "breadcrumbs", "comment", "comments", "commentlist", "disqus", "cookie", "cookies", "consent", "gdpr", "cmp", "newsletter", "subscribe", "subscription", "signup", "login", "outbrain", "taboola", "promo", "promos", "promotion", "promoted", "sponsor", "sponsored", "share", "sharing", "shares", "sharebar", "sharethis", "addthis", "social", "socials", "related", "recommended", "recommendations", "recommend", "sidebar", "navbar", "navigation", "nav", "menu", "paywall", "popup", "modal", "overlay", "trending", "popular", "caption", "captions"]
+    ["ad", "ads", "adv", "advert", "adverts", "advertisement", "adslot", "adunit", "adsense", "dfp", "gpt", "banner", "breadcrumb", "breadcrumbs", "comment", "comments", "commentlist", "disqus", "cookie", "cookies", "consent", "gdpr", "cmp", "newsletter", "subscribe", "subscription", "signup", "login", "reply", "replies", "outbrain", "taboola", "promo", "promos", "promotion", "promoted", "sponsor", "sponsored", "share", "sharing", "shares", "sharebar", "sharethis", "addthis", "social", "socials", "related", "recommended", "recommendations", "recommend", "sidebar", "navbar", "navigation", "nav", "menu", "paywall", "popup", "modal", "overlay", "trending", "popular", "caption", "captions"]
 )
 _STRONG_PREFIX = (
     "advert", "breadcrumb", "comment", "cookie", "consent", "newsletter", "outbrain", "taboola",
@@ -98,6 +98,7 @@ class _Block:
     anc: tuple[int, ...]  # element ids from the root down to the block's own element
     tag: str  # tag of the block's own element
     punct: int
+    cuts: tuple[int, ...] = ()  # cumulative link characters at each <br>, when there are any
 
 
 @dataclass
@@ -105,6 +106,21 @@ class MainText:
     text: str
     title: str | None
     visible_chars: int
+
+
+def _drop_link_lines(raw: str, cuts: tuple[int, ...]) -> str:
+    """The lines of a <br>-lined block without those that are mostly link text."""
+    lines = raw.split("\n")
+    if len(lines) != len(cuts):
+        return ""
+    kept: list[str] = []
+    prev = 0
+    for ln, cum in zip(lines, cuts, strict=True):
+        link, prev = cum - prev, cum
+        ln = " ".join(ln.split())
+        if ln and link <= 0.5 * (len(ln) - ln.count(" ")):
+            kept.append(ln)
+    return "\n".join(kept)
 
 
 class _Walker:
@@ -124,6 +140,7 @@ class _Walker:
         self._link_depth = 0
         self._pre_depth = 0
         self.collapse_limit = 0
+        self._line_links: list[int] = []
 
     def _flush(self) -> None:
         if not self._buf:
@@ -132,6 +149,10 @@ class _Walker:
         self._buf.clear()
         link = self._link_chars
         self._link_chars = 0
+        cuts: tuple[int, ...] = ()
+        if self._line_links:
+            cuts = (*self._line_links, link)
+            self._line_links = []
         if self._pre_depth:
             lines = [" ".join(ln.split()) for ln in raw.split("\n")]
             text = "\n".join(ln for ln in lines if ln)
@@ -139,12 +160,19 @@ class _Walker:
             text = "\n".join(" ".join(ln.split()) for ln in raw.split("\n") if ln.strip())
         if not text:
             return
+        if cuts:
+            text = _drop_link_lines(raw, cuts) or text
         chars = len(text) - text.count(" ") - text.count("\n")
         cjk = len(_CJK.findall(text)) if not text.isascii() else 0
         eff = chars - cjk + 3.0 * cjk
-        anc = tuple(self._stack)
-        tag = self.tags[anc[-1]] if anc else "html"
-        self.blocks.append(_Block(text, chars, eff, min(link, chars), anc, tag, len(_PUNCT.findall(text))))
+        # A line broken by <br> inside inline markup belongs to the enclosing block element.
+        stack, tags = self._stack, self.tags
+        i = len(stack)
+        while i > 1 and tags[stack[i - 1]] not in _BLOCK:
+            i -= 1
+        anc = tuple(stack[:i])
+        tag = tags[anc[-1]] if anc else "html"
+        self.blocks.append(_Block(text, chars, eff, min(link, chars), anc, tag, len(_PUNCT.findall(text)), cuts))
 
     def walk(self, root) -> None:  # root: a selectolax node
         # One loop with locals bound: this walk is most of the extractor's time.
@@ -185,6 +213,9 @@ class _Walker:
                 continue
             if tag == "br":
                 buf.append("\n")
+                if not self._pre_depth:
+                    # Links per line, to drop a "Read also: <a>" line from a <br>-lined block.
+                    self._line_links.append(self._link_chars)
                 continue
             if tag in cells:
                 # A cell is a field of its row (the row is the block); blocks inside a layout cell
