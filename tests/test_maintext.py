@@ -259,3 +259,14 @@ def test_br_lined_article_drops_read_also_line_and_replies() -> None:
     assert "Читайте также" not in text
     assert "Отличная новость" not in text
     assert "Главная" not in text
+
+
+def test_misleading_chrome_name_falls_back() -> None:
+    """Prose only inside an element named like chrome, on a page of links: chosen again, kept."""
+    paras = [f"Paragraph {i} of an article that a page builder put inside a widget box, which fools names." for i in range(3)]
+    links = '<a href="/a">link text here</a> ' * 70
+    html = f"""<html><body><nav><a href="/">Home</a></nav><div class="widget">{"".join(f"<p>{p}</p>" for p in paras)}</div>
+<div class="x">{links}</div></body></html>"""
+    text = maintext.main_text(html)
+    assert all(p in text for p in paras)
+    assert "link text here" not in text

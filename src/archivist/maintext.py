@@ -86,6 +86,7 @@ _SENT_END = re.compile(r"[.!?…。！？」』\"'”’»)\]:;]$")
 _DECAY = (1.0, 1.0, 0.5, 0.25)  # share of a block's weight for its element, parent, grandparent...
 _GROW = 0.5  # least net prose weight per character an ancestor must add to be taken
 _CHROME_GROW = 0.75  # share of its length that chrome an ancestor would add counts against it
+_FALLBACK_CHARS = 200  # a choice shorter than this on a page of 5x as much text is chosen again
 _TITLE_SEP = re.compile(r"\s+[|\-–—·:»/]\s+")
 
 
@@ -256,14 +257,20 @@ class _Walker:
         them node by node would only find that out slowly. An element big enough that the
         selection might void its chrome mark (or holding a headline) is walked as usual.
         """
-        text = node.text(deep=True)
+        text = node.text(deep=True, separator=" ")
         n = len(text) - sum(map(text.count, (" ", "\n", "\t", "\r", "\xa0")))
         if n > self.collapse_limit or node.css_first("h1") is not None:
             return False
         self._flush()
         if n:
             body = " ".join(text.split())
-            self.blocks.append(_Block(body, n, float(n), n, tuple(self._stack), self.tags[eid], 0))
+            link = 0
+            for a in node.css("a"):
+                t = a.text(deep=True)
+                link += len(t) - t.count(" ")
+            self.blocks.append(
+                _Block(body, n, float(n), min(n, link), tuple(self._stack), self.tags[eid], len(_PUNCT.findall(body)))
+            )
         return True
 
     @staticmethod
@@ -444,6 +451,12 @@ def _extract(html: str) -> MainText:
         biggest_hidden = max(w.hidden_chars.values(), default=0)
         if biggest_hidden > 2 * len(text) + 200:
             text = _select(w, titles, heed_hidden=False)
+    if len(text) < _FALLBACK_CHARS and visible > 5 * _FALLBACK_CHARS:
+        # Next to nothing chosen from a page with plenty of text: the chrome names misled (an
+        # article in a "widget" of a page builder). Choose again as if no name were chrome.
+        broad = _select(w, titles, heed_hidden=False, heed_chrome=False)
+        if len(broad) > len(text):
+            text = broad
     return MainText(text=text, title=title, visible_chars=visible)
 
 
@@ -457,7 +470,7 @@ def _flat(html: str) -> MainText:
     return MainText(text=body, title=None, visible_chars=len("".join(body.split())))
 
 
-def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool) -> str:
+def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool, heed_chrome: bool = True) -> str:
     blocks = w.blocks
     n_el = len(w.tags)
     # Element sizes, to let chrome marks on a container that holds most of the page go unheeded.
@@ -477,7 +490,8 @@ def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool) -> str:
         if b.tag == "h1" and not w.hidden.intersection(b.anc):
             holds_h1.update(b.anc)
             break
-    chrome = {e for e in w.chrome if chars[e] < 0.4 * total and e not in holds_h1} | hidden
+    chrome = {e for e in w.chrome if chars[e] < 0.4 * total and e not in holds_h1} if heed_chrome else set()
+    chrome |= hidden
 
     score = [0.0] * n_el  # weight of everything inside, for growing the core
     local = [0.0] * n_el  # weight of what sits near, for finding the core
