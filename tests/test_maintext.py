@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archivist import extractor, maintext
 
@@ -270,3 +272,17 @@ def test_misleading_chrome_name_falls_back() -> None:
     text = maintext.main_text(html)
     assert all(p in text for p in paras)
     assert "link text here" not in text
+
+
+_FRAGMENTS = ["<div>", "</div>", "<p>", "</p>", "<br>", "<a href='x'>", "</a>", "<table><tr><td>", "</td>",
+              "<script>", "</script>", "<nav>", "<h1>", "</h1>", "<pre>", "<!--", "-->", "<li>", "&amp;",
+              "<div class='cookie'>", "<div style='display:none'>", "<span hidden>", "\x00", "<", ">"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_FRAGMENTS), st.text(max_size=40)), max_size=80))
+def test_fuzzed_markup_never_raises(parts: list[str]) -> None:
+    html = "".join(parts)
+    result = maintext.extract(html)
+    assert isinstance(result.text, str) and isinstance(result.visible_chars, int)
+    assert maintext.extract(html) == result

@@ -400,7 +400,7 @@ def extract(html: str, url: str | None = None) -> MainText:
     """Main text, title and visible character count of one HTML page; never raises on bad input."""
     try:
         return _extract(html)
-    except (RecursionError, MemoryError, ValueError, TypeError, UnicodeError):
+    except Exception:  # one malformed page must never stop a run: it yields no text (a reject)
         return MainText(text="", title=None, visible_chars=0)
 
 
