@@ -1,21 +1,35 @@
 """Main text of an HTML page: one fast DOM walk, then content heuristics over text blocks.
 
-The page is parsed once with lexbor (selectolax) and walked once. The walk skips what is never
-text (script, style, svg, forms' widgets), cuts the page into *blocks* (the inline text between
-two block-level boundaries, i.e. what a browser shows as one paragraph, list item or cell) and
-remembers for each block its chain of ancestor elements, its link share and whether an ancestor
-looks like chrome (nav/aside/footer tags, cookie/share/related/comment class names, hidden).
+The page is parsed once with lexbor (selectolax), scripts and styles are stripped in C, and the
+body is walked once. The walk cuts the page into *blocks* (the inline text between two
+block-level boundaries: what a browser shows as one paragraph, list item or table row) and
+keeps, for each block, its chain of ancestor elements and its link share. Elements are marked
+as chrome by tag (nav, aside, footer, header, form, figure), by class/id/role names (cookie,
+consent, share, social, related, comment, advert, newsletter, breadcrumb, sidebar, ...; taxonomy
+names such as "tag-social" are ignored, weak names such as "meta" only count without a content
+name beside them), by schema.org metadata properties, or as hidden. A small chrome element is
+not walked at all: lexbor gives its text in one call and it stands in as one block, which is
+most of the speed.
 
-The article is then the element whose blocks add up to the most *content weight*: a block of
-prose weighs its length, a block of links or a bare label weighs against. Summing over a subtree
-and keeping the best subtree is a tree form of the maximum-subarray trick: the article's
-container wins over the page (which adds menus and link lists) and over one paragraph (which
-leaves the rest out). Inside it, chrome-marked and link-heavy blocks are dropped, and short
-non-sentences are trimmed at both ends (bylines, dates, "Share"). No word lists of any one
-language decide: lengths count characters, and a CJK character counts as a word would.
+Choosing the article (readability's idea, made cheap and language-independent):
+- each block has a content weight: its length (a CJK character counts as a word does in spaced
+  scripts) scaled down by its link share; link lists weigh against; bare labels weigh nothing;
+  blocks under chrome weigh against;
+- the *core* is the element with the most weight close by (a block counts for its element and
+  parent fully, then half and a quarter further up): where paragraphs sit together;
+- the core then grows into each ancestor whose added content is mostly prose (a lead paragraph
+  in a sibling div, an article split by an ad slot) and stops at sidebars and teaser lists;
+- inside the result, chrome and link-heavy blocks (and link lines of <br>-lined blocks) go, the
+  headline and bylines/dates/labels at the top and bottom are trimmed, and a long paragraph that
+  repeats from another container (an AMP or print copy) is given once.
+Guards: a chrome mark on an element that holds the headline or 40% of the page is a layout
+name, not chrome; a hidden element is taken when it holds far more text than the visible
+choice (a teaser page with the body hidden for script); a choice of next to nothing on a page
+with plenty of text is made again with chrome names ignored. Markup nested tens of thousands
+deep (where HTML5 tree building turns quadratic) gets a flat tag-stripped reading.
 
-When the chosen container holds too little of the page's prose (a page made of many sibling
-containers, a forum, a listing), a broader pass keeps every prose block of the page instead.
+Output: paragraphs separated by a blank line, list items and table rows by a newline, cells of a
+row by a space; the title is returned apart and not repeated at the top of the text.
 """
 
 from __future__ import annotations
