@@ -73,6 +73,12 @@ _STRONG_PREFIX = (
     "advert", "breadcrumb", "comment", "cookie", "consent", "newsletter", "outbrain", "taboola",
     "promo", "related", "recommend", "sharing", "social", "sponsor", "subscri", "sidebar",
     "navbar", "popup", "paywall", "signup", "caption", "footer",
+    # The same in names some sites of the target languages use: Polish, Russian and Greek
+    # transliterations, Chinese pinyin (reklama = advert, komentarze/kommentarii/sxolia =
+    # comments, powiazane/xiangguan = related, polecane = recommended, udostepnij/fenxiang =
+    # share, guanggao = advert, pinglun = comments).
+    "reklam", "komentar", "kommentar", "powiazan", "polecan", "udostepn", "sxolia", "diafim",
+    "xiangguan", "fenxiang", "guanggao", "pinglun",
 )
 _STRONG_EXCEPT = ("commentary", "commentator", "shareholder", "navigator", "menuitem-article")
 # Weak tokens mark chrome only as a name's last token and when no name of the element reads as
