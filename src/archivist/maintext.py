@@ -107,7 +107,7 @@ _DECAY = (1.0, 1.0, 0.5, 0.25)  # share of a block's weight for its element, par
 _GROW = 0.5  # least net prose weight per character an ancestor must add to be taken
 _CHROME_GROW = 0.75  # share of its length that chrome an ancestor would add counts against it
 _FALLBACK_CHARS = 200  # a choice shorter than this on a page of 5x as much text is chosen again
-_TITLE_SEP = re.compile(r"\s+[|\-–—·:»/]\s+")
+_TITLE_SEP = re.compile(r"\s+[|\-–—·:»/]\s+|\s*[_｜]\s*")  # "_" and "｜": Chinese sites
 
 
 @dataclass(slots=True)
