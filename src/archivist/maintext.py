@@ -46,11 +46,21 @@ VERSION = "1"
 
 # Elements whose content is never page text.
 _SKIP = frozenset(
-    ["script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas", "video", "audio", "picture", "source", "track", "map", "button", "select", "option", "optgroup", "input", "textarea", "datalist", "head", "meta", "link", "title", "base", "dialog"]
+    [
+        "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
+        "canvas", "video", "audio", "picture", "source", "track", "map", "button", "select",
+        "option", "optgroup", "input", "textarea", "datalist", "head", "meta", "link", "title",
+        "base", "dialog"
+    ]
 )
 # Block-level elements: entering or leaving one ends the current paragraph.
 _BLOCK = frozenset(
-    ["p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "table", "tr", "tbody", "thead", "tfoot", "caption", "blockquote", "pre", "figure", "figcaption", "hr", "header", "footer", "nav", "aside", "address", "form", "fieldset", "legend", "center", "details", "summary", "body", "html", "menu", "hgroup"]
+    [
+        "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul",
+        "ol", "dl", "dt", "dd", "table", "tr", "tbody", "thead", "tfoot", "caption", "blockquote",
+        "pre", "figure", "figcaption", "hr", "header", "footer", "nav", "aside", "address", "form",
+        "fieldset", "legend", "center", "details", "summary", "body", "html", "menu", "hgroup"
+    ]
 )
 _CELLS = frozenset(("td", "th"))
 _HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
@@ -61,13 +71,26 @@ _LINE_TAGS = frozenset(("li", "tr", "dd", "dt"))
 _CHROME_TAGS = frozenset(["nav", "aside", "footer", "header", "menu", "form", "figure", "figcaption"])
 # schema.org properties that repeat metadata as page text (author name, dates, keywords).
 _META_PROPS = frozenset(
-    ["headline", "alternativeheadline", "author", "creator", "publisher", "datepublished", "datemodified", "datecreated", "keywords", "image", "logo", "url", "mainentityofpage", "thumbnailurl", "width", "height", "name", "value"]
+    [
+        "headline", "alternativeheadline", "author", "creator", "publisher", "datepublished",
+        "datemodified", "datecreated", "keywords", "image", "logo", "url", "mainentityofpage",
+        "thumbnailurl", "width", "height", "name", "value"
+    ]
 )
 
 # Class/id names that mark chrome. A name is split into tokens on non-alphanumerics and camelCase.
 # Strong tokens mark chrome wherever they occur in a name ("article-share", "relatedPosts").
 _STRONG = frozenset(
-    ["ad", "ads", "adv", "advert", "adverts", "advertisement", "adslot", "adunit", "adsense", "dfp", "gpt", "banner", "breadcrumb", "breadcrumbs", "comment", "comments", "commentlist", "disqus", "cookie", "cookies", "consent", "gdpr", "cmp", "newsletter", "subscribe", "subscription", "signup", "login", "reply", "replies", "outbrain", "taboola", "promo", "promos", "promotion", "promoted", "sponsor", "sponsored", "share", "sharing", "shares", "sharebar", "sharethis", "addthis", "social", "socials", "related", "recommended", "recommendations", "recommend", "sidebar", "navbar", "navigation", "nav", "menu", "paywall", "popup", "modal", "overlay", "trending", "popular", "caption", "captions"]
+    [
+        "ad", "ads", "adv", "advert", "adverts", "advertisement", "adslot", "adunit", "adsense",
+        "dfp", "gpt", "banner", "breadcrumb", "breadcrumbs", "comment", "comments", "commentlist",
+        "disqus", "cookie", "cookies", "consent", "gdpr", "cmp", "newsletter", "subscribe",
+        "subscription", "signup", "login", "reply", "replies", "outbrain", "taboola", "promo",
+        "promos", "promotion", "promoted", "sponsor", "sponsored", "share", "sharing", "shares",
+        "sharebar", "sharethis", "addthis", "social", "socials", "related", "recommended",
+        "recommendations", "recommend", "sidebar", "navbar", "navigation", "nav", "menu", "paywall",
+        "popup", "modal", "overlay", "trending", "popular", "caption", "captions"
+    ]
 )
 _STRONG_PREFIX = (
     "advert", "breadcrumb", "comment", "cookie", "consent", "newsletter", "outbrain", "taboola",
@@ -84,13 +107,25 @@ _STRONG_EXCEPT = ("commentary", "commentator", "shareholder", "navigator", "menu
 # Weak tokens mark chrome only as a name's last token and when no name of the element reads as
 # content ("article-meta" is chrome, "field-label-hidden field-name-body" is not).
 _WEAK_LAST = frozenset(
-    ["tags", "tag", "topics", "meta", "byline", "author", "authors", "caption", "credit", "credits", "footer", "foot", "header", "masthead", "toolbar", "widget", "widgets", "rail", "pagination", "pager", "skip", "print", "timestamp", "dateline", "hidden", "hide", "invisible", "links", "more"]
+    [
+        "tags", "tag", "topics", "meta", "byline", "author", "authors", "caption", "credit",
+        "credits", "footer", "foot", "header", "masthead", "toolbar", "widget", "widgets", "rail",
+        "pagination", "pager", "skip", "print", "timestamp", "dateline", "hidden", "hide",
+        "invisible", "links", "more"
+    ]
 )
 _WHOLE_NAMES = frozenset(
-    ["hidden", "sr-only", "sr-only-focusable", "visually-hidden", "visuallyhidden", "screen-reader-text", "screenreader-text", "element-invisible", "d-none", "invisible", "offscreen"]
+    [
+        "hidden", "sr-only", "sr-only-focusable", "visually-hidden", "visuallyhidden",
+        "screen-reader-text", "screenreader-text", "element-invisible", "d-none", "invisible",
+        "offscreen"
+    ]
 )
 _POSITIVE = frozenset(
-    ["article", "articlebody", "body", "content", "entry", "main", "post", "story", "text", "hentry", "blog", "prose"]
+    [
+        "article", "articlebody", "body", "content", "entry", "main", "post", "story", "text",
+        "hentry", "blog", "prose"
+    ]
 )
 # Taxonomy names ("tag-social", "category-comment") describe the article, not the element.
 _TAXONOMY = ("tag-", "tag_", "category-", "category_", "cat-", "topic-", "section-", "postid-",
