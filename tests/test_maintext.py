@@ -289,3 +289,18 @@ def test_fuzzed_markup_never_raises(parts: list[str]) -> None:
     result = maintext.extract(html)
     assert isinstance(result.text, str) and isinstance(result.visible_chars, int)
     assert maintext.extract(html) == result
+
+
+def test_short_article_longer_cookie_banner() -> None:
+    """A news brief shorter than the consent banner: the banner stays chrome."""
+    banner = "".join(
+        f"<p>We and our {n} partners store and access information on your device, such as cookies, "
+        "to personalise content and ads, measure performance and develop services.</p>"
+        for n in (120, 250, 380, 490)
+    )
+    html = f"""<html><body><div class="cmp-consent-overlay"><h2>Your privacy</h2>{banner}<button>Accept</button></div>
+<div class="page"><h1>Sejm uchwalił ustawę</h1><p>Sejm uchwalił w piątek ustawę o ochronie ludności, którą poparło 420 posłów.</p>
+<p>Ustawa trafi teraz do Senatu, który ma trzydzieści dni na zajęcie stanowiska.</p></div></body></html>"""
+    text = maintext.main_text(html)
+    assert "Sejm uchwalił w piątek" in text and "trafi teraz do Senatu" in text
+    assert "partners" not in text and "privacy" not in text

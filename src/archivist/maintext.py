@@ -141,6 +141,7 @@ _SENT_END = re.compile(r"[.!?…。！？」』\"'”’»)\]:;]$")
 _DECAY = (1.0, 1.0, 0.5, 0.25)  # share of a block's weight for its element, parent, grandparent...
 _GROW = 0.5  # least net prose weight per character an ancestor must add to be taken
 _CHROME_GROW = 0.75  # share of its length that chrome an ancestor would add counts against it
+_LAYOUT_BLOCKS = 6  # a chrome-named element with fewer blocks is chrome even if it is most of the page
 _FALLBACK_CHARS = 200  # a choice shorter than this on a page of 5x as much text is chosen again
 _TITLE_SEP = re.compile(r"\s+[|\-–—·:»/]\s+|\s*[_｜]\s*")  # "_" and "｜": Chinese sites
 
@@ -357,18 +358,19 @@ class _Walker:
             if len(_NAME_CACHE) > 50_000:
                 _NAME_CACHE.clear()
             _NAME_CACHE[names] = hit
-        return 1 if hit else 0
+        return hit
 
 
-_NAME_CACHE: dict[str, bool] = {}
+_NAME_CACHE: dict[str, int] = {}
 
 
-def _is_chrome_name(names: str) -> bool:
+def _is_chrome_name(names: str) -> int:
+    """1 if class/id/role names read as chrome, 2 if as a hiding convention ("hidden", "sr-only"), else 0."""
     weak = False
     positive = False
     for word in _CAMEL.sub(r"-", names).lower().split():
         if word in _WHOLE_NAMES:
-            return True
+            return 2
         if word.startswith(_TAXONOMY):
             continue
         toks = [t for t in _TOKEN_SPLIT.split(word) if t]
@@ -377,12 +379,12 @@ def _is_chrome_name(names: str) -> bool:
         for tok in toks:
             strong = tok in _STRONG or (tok.startswith(_STRONG_PREFIX) and not tok.startswith(_STRONG_EXCEPT))
             if strong and not word.startswith(_STRONG_EXCEPT):
-                return True
+                return 1
             if tok in _POSITIVE:
                 positive = True
         if toks[-1] in _WEAK_LAST:
             weak = True
-    return weak and not positive
+    return 1 if weak and not positive else 0
 
 
 def _weight(b: _Block) -> float:
@@ -510,7 +512,7 @@ def _extract(html: str) -> MainText:
         # Next to nothing chosen from a page with plenty of text: the chrome names misled (an
         # article in a "widget" of a page builder). Choose again as if no name were chrome.
         broad = _select(w, titles, heed_hidden=False, heed_chrome=False)
-        if len(broad) > len(text):
+        if len(broad) >= max(_FALLBACK_CHARS, 3 * len(text)):
             text = broad
     return MainText(text=text, title=title, visible_chars=visible)
 
@@ -530,9 +532,11 @@ def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool, heed_chrome
     n_el = len(w.tags)
     # Element sizes, to let chrome marks on a container that holds most of the page go unheeded.
     chars = [0] * n_el
+    nblocks = [0] * n_el
     for b in blocks:
         for e in b.anc:
             chars[e] += b.chars
+            nblocks[e] += 1
     total = chars[0] or 1
     # A chrome mark on a container that holds the headline or most of the page is a layout
     # name ("page has-sidebar"), not chrome.
@@ -545,7 +549,12 @@ def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool, heed_chrome
         if b.tag == "h1" and not w.hidden.intersection(b.anc):
             holds_h1.update(b.anc)
             break
-    chrome = {e for e in w.chrome if chars[e] < 0.4 * total and e not in holds_h1} if heed_chrome else set()
+    # (A cookie banner or popup of a few paragraphs stays chrome however short the page is.)
+    chrome = (
+        {e for e in w.chrome if (chars[e] < 0.4 * total or nblocks[e] < _LAYOUT_BLOCKS) and e not in holds_h1}
+        if heed_chrome
+        else set()
+    )
     chrome |= hidden
 
     score = [0.0] * n_el  # weight of everything inside, for growing the core
@@ -597,12 +606,14 @@ def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool, heed_chrome
         return b.tag not in _KEEP_AT_EDGE and b.eff < 60 and not _SENT_END.search(b.text)
 
     # The headline is the record's title: not repeated at the top of the text.
-    start = 0
-    while start < len(chosen) and (weak(chosen[start]) or is_title(chosen[start].text)):
+    start, end = 0, len(chosen)
+    while start < end and (weak(chosen[start]) or is_title(chosen[start].text)):
         start += 1
-    chosen = chosen[start:]
-    while chosen and weak(chosen[-1]):
-        chosen.pop()
+    while end > start and weak(chosen[end - 1]):
+        end -= 1
+    # Nothing but short lines is a short page (a stub, a notice), not chrome around an article:
+    # keep them, less the headline.
+    chosen = [b for b in chosen if not is_title(b.text)] if start == end else chosen[start:end]
     out: list[str] = []
     seen: dict[str, int] = {}
     prev_tag, prev_container = "", -2
