@@ -454,7 +454,13 @@ class _TitleMatch:
 
 
 def extract(html: str, url: str | None = None) -> MainText:
-    """Main text, title and visible character count of one HTML page; never raises on bad input."""
+    """Main text, title and visible character count of one HTML page; never raises on bad input.
+
+    ``html`` is the decoded page (bytes are read as UTF-8). ``url`` is accepted for callers'
+    symmetry and future use; nothing depends on it today, so a page extracts the same wherever
+    it was captured. ``visible_chars`` counts the non-space characters of the body's text
+    (scripts and styles excluded), the denominator of the record's boilerplate ratio.
+    """
     try:
         return _extract(html)
     except Exception:  # one malformed page must never stop a run: it yields no text (a reject)
@@ -462,12 +468,14 @@ def extract(html: str, url: str | None = None) -> MainText:
 
 
 def engine_id() -> str:
+    """Name and version of this extractor and of the parser it runs on, for provenance."""
     from importlib.metadata import version
 
     return f"maintext{VERSION}+selectolax{version('selectolax')}"
 
 
 def main_text(html: str, url: str | None = None) -> str:
+    """The main text alone (paragraphs separated by a blank line); ``""`` if there is none."""
     return extract(html, url).text
 
 
