@@ -1,7 +1,8 @@
 """From one page's bytes to the content fields of a record.
 
-HTML goes through trafilatura (main text + metadata, the capture date as the latest
-admissible publication date); text dumps through :mod:`archivist.textpage`. This module knows
+HTML main text and title come from :mod:`archivist.maintext` (one lexbor DOM walk plus content
+heuristics); metadata from trafilatura (the capture date as the latest admissible publication
+date); text dumps through :mod:`archivist.textpage`. This module knows
 nothing about WARC or Parquet: it is the piece ``extract_text`` and ``extract-page`` share
 with the shard extractor.
 """
@@ -14,14 +15,14 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from . import charset, textpage
+from . import charset, maintext, textpage
 from .language import identify
 
-EXTRACTOR_NAME = "archivist-trafilatura"
+EXTRACTOR_NAME = "archivist-maintext"
 
 # Settings that change what extraction produces; their hash goes into every row.
 SETTINGS: dict[str, Any] = {
-    "html": {"engine": "trafilatura", "include_comments": False, "include_tables": True, "favor_precision": False},
+    "html": {"engine": "maintext", "version": maintext.VERSION, "metadata": "trafilatura"},
     "text": {"engine": "textpage", "min_prose_chars": textpage._MIN_PROSE},
     "language": {"engine": "py3langid", "min_letters": 12},
 }
@@ -63,7 +64,7 @@ def extractor_id() -> str:
 
     from . import __version__
 
-    return f"{EXTRACTOR_NAME}@{__version__}+trafilatura{trafilatura.__version__}"
+    return f"{EXTRACTOR_NAME}@{__version__}+{maintext.engine_id()}+trafilatura{trafilatura.__version__}"
 
 
 def _parse_date(value: str | None) -> datetime | None:
@@ -113,7 +114,8 @@ def extract_html(html: str, url: str | None, captured_at: datetime | None) -> Ex
         tree = lxml.html.fromstring(html)
     except (ValueError, lxml.etree.ParserError) as e:
         raise NotExtractable("unparsable-html", str(e)) from e
-    visible = len(re.sub(r"\s", "", tree.text_content() or ""))
+    main = maintext.extract(html, url)
+    visible = main.visible_chars
     params = {"max_date": captured_at.strftime("%Y-%m-%d")} if captured_at else None
     doc = bare_extraction(
         html,
@@ -123,9 +125,9 @@ def extract_html(html: str, url: str | None, captured_at: datetime | None) -> Ex
         include_tables=True,
         date_extraction_params=params,
     )
-    text = (doc.text if doc is not None else "") or ""
+    text = main.text
     if doc is None:
-        return ExtractedDoc(text="", visible_chars=visible)
+        return ExtractedDoc(text=text, title=main.title, visible_chars=visible)
     published = _parse_date(doc.date)
     if published and captured_at and published > captured_at:
         published = None
@@ -136,7 +138,7 @@ def extract_html(html: str, url: str | None, captured_at: datetime | None) -> Ex
             break
     return ExtractedDoc(
         text=text.strip(),
-        title=doc.title or None,
+        title=main.title or doc.title or None,
         canonical_url=canonical,
         authors=_split_authors(doc.author),
         published=published,

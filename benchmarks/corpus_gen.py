@@ -1,0 +1,72 @@
+"""A realistic crawl-shaped WARC for benchmarks: news pages with full site chrome.
+
+Pages are built from the bundled examples (five sites, five languages, five charsets) with
+their article paragraphs reshuffled and renumbered, so every page is distinct but looks like
+a real news page of tens of KB. Records are request/response pairs with HTTP headers, as a
+crawler writes them (peers such as datatrove read only response records).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from archivist.warc_writer import WarcFileWriter, record_id, warc_date
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "pages"
+_P = re.compile(rb"(<p(?:\s[^>]*)?>)(.*?)(</p>)", re.S)
+_CHARSETS = {"fr_news.html": "windows-1252", "ru_news.html": "windows-1251", "ja_news.html": "shift_jis"}
+
+
+def _templates() -> list[tuple[str, bytes, str]]:
+    out = []
+    for name in ("en_news.html", "de_news.html", "fr_news.html", "ru_news.html", "ja_news.html"):
+        out.append((name, (EXAMPLES / name).read_bytes(), _CHARSETS.get(name, "utf-8")))
+    return out
+
+
+def _variant(raw: bytes, rng: random.Random, n: int) -> bytes:
+    paras = [m.group(2) for m in _P.finditer(raw)]
+    body = [p for p in paras if len(p) > 60]
+    if not body:
+        return raw
+    rng.shuffle(body)
+    it = iter(body * 3)
+
+    def repl(m: re.Match[bytes]) -> bytes:
+        if len(m.group(2)) <= 60:
+            return m.group(0)
+        return m.group(1) + next(it) + f" ({n})".encode() + m.group(3)
+
+    return _P.sub(repl, raw)
+
+
+def make_warc(out_dir: Path, pages: int, seed: int = 7, prefix: str = "bench") -> list[Path]:
+    rng = random.Random(seed)
+    templates = _templates()
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    writer = WarcFileWriter(out_dir=out_dir, prefix=prefix, timestamp=start, info=[("isPartOf", "benchmark")],
+                            max_bytes=1 << 40)
+    try:
+        for i in range(pages):
+            _name, raw, cs = templates[i % len(templates)]
+            body = _variant(raw, rng, i)
+            url = f"https://site{i % len(templates)}.example/news/{i:07d}.html"
+            date = warc_date(start + timedelta(seconds=i))
+            http = (f"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset={cs}\r\n"
+                    f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+            resp_id = record_id("bench-response", url, date)
+            from archivist.hashing import sha1_base32
+
+            writer.write([("WARC-Type", "response"), ("WARC-Record-ID", resp_id), ("WARC-Date", date),
+                          ("WARC-Target-URI", url), ("Content-Type", "application/http; msgtype=response"),
+                          ("WARC-Payload-Digest", "sha1:" + sha1_base32(body))], http)
+            req = f"GET /news/{i:07d}.html HTTP/1.1\r\nHost: site{i % len(templates)}.example\r\n\r\n".encode()
+            writer.write([("WARC-Type", "request"), ("WARC-Record-ID", record_id("bench-request", url, date)),
+                          ("WARC-Date", date), ("WARC-Target-URI", url), ("WARC-Concurrent-To", resp_id),
+                          ("Content-Type", "application/http; msgtype=request")], req)
+    finally:
+        writer.close()
+    return writer.files

@@ -1,0 +1,128 @@
+"""Pipeline benchmark: WARC -> extraction -> Parquet, archivist vs datatrove, same input, same run.
+
+    python benchmarks/pipeline.py [--pages 2000] [--warc FILE]
+
+Prints documents/s per core for each, their ratio, each one's peak RSS, the speed-up from 1 to
+2 workers, and peak RSS of ours on an input 4x larger. datatrove (WarcReader -> Trafilatura ->
+ParquetWriter, its reference pipeline) pins trafilatura 1.x, so it runs from its own virtual
+environment (benchmarks/.peers, created on first use from PyPI). Every measured run is a
+separate process; peak RSS is that process tree's maximum resident set (wait4).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+PEERS = HERE / ".peers"
+
+DATATROVE_DRIVER = r'''
+import sys
+from datatrove.executor import LocalPipelineExecutor
+from datatrove.pipeline.readers import WarcReader
+from datatrove.pipeline.extractors import Trafilatura
+from datatrove.pipeline.writers import ParquetWriter
+warc_dir, out_dir, log_dir, tasks = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+LocalPipelineExecutor(
+    pipeline=[WarcReader(warc_dir), Trafilatura(favour_precision=True, timeout=5.0), ParquetWriter(out_dir)],
+    tasks=tasks, workers=tasks, logging_dir=log_dir,
+).run()
+'''
+
+
+def run_measured(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """(wall seconds, peak RSS MiB) of one process tree."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"{argv[0]} failed: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def ensure_peers() -> Path:
+    py = PEERS / "bin" / "python"
+    if not py.exists():
+        print("creating benchmarks/.peers with datatrove (once)...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(PEERS)], check=True)
+        subprocess.run([str(py), "-m", "pip", "install", "-q", "datatrove[io,processing]"], check=True)
+    return py
+
+
+def count_rows(folder: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return sum(pq.read_metadata(f).num_rows for f in folder.rglob("*.parquet") if not f.name.endswith(".rejects.parquet"))
+
+
+def ours(warc_dir: Path, out: Path, workers: int) -> tuple[float, float, int]:
+    archivist = str(Path(sys.executable).parent / "archivist")
+    wall, rss = run_measured([archivist, "extract", str(warc_dir), "-o", str(out), "--workers", str(workers), "--quiet", "--no-resume"])
+    return wall, rss, count_rows(out)
+
+
+def theirs(peer_py: Path, warc_dir: Path, out: Path, tasks: int) -> tuple[float, float, int]:
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
+        fh.write(DATATROVE_DRIVER)
+    try:
+        wall, rss = run_measured([str(peer_py), fh.name, str(warc_dir), str(out), str(out) + "-logs", str(tasks)])
+    finally:
+        os.unlink(fh.name)
+    return wall, rss, count_rows(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pages", type=int, default=2000)
+    ap.add_argument("--warc", type=Path, help="use this WARC instead of generating one")
+    ap.add_argument("--skip-peers", action="store_true")
+    args = ap.parse_args()
+    from corpus_gen import make_warc
+
+    work = Path(tempfile.mkdtemp(prefix="archivist-bench-"))
+    try:
+        small, big = work / "warc1x", work / "warc4x"
+        if args.warc:
+            small.mkdir()
+            shutil.copy(args.warc, small)
+        else:
+            make_warc(small, args.pages)
+        # Same pages split over two WARC shards, so two workers have two shards to share.
+        halves = work / "warc2shards"
+        make_warc(halves, args.pages // 2, seed=7, prefix="half-a")
+        make_warc(halves, args.pages - args.pages // 2, seed=8, prefix="half-b")
+        make_warc(big, args.pages * 4, seed=9)
+        size = sum(f.stat().st_size for f in small.iterdir()) / 1e6
+        print(f"input: {args.pages} pages, {size:.1f} MB WARC (news pages with site chrome; en/de/fr/ru/ja; utf-8, windows-1252/1251, shift_jis)")
+
+        w1, r1, n1 = ours(small, work / "ours1", 1)
+        w2, _, n2 = ours(halves, work / "ours2", 2)
+        w2b, _, _ = ours(halves, work / "ours2b", 1)
+        _w4, r4, n4 = ours(big, work / "ours4x", 1)
+        rows = [("archivist extract", n1, w1, r1)]
+        if not args.skip_peers:
+            peer = ensure_peers()
+            tw, tr, tn = theirs(peer, small, work / "dt1", 1)
+            rows.append(("datatrove (WarcReader>Trafilatura>ParquetWriter)", tn, tw, tr))
+        print(f"\n{'pipeline':52s} {'docs':>6s} {'seconds':>8s} {'docs/s/core':>12s} {'peak RSS MiB':>13s}")
+        for name, n, w, r in rows:
+            print(f"{name:52s} {n:6d} {w:8.2f} {n / w:12.1f} {r:13.0f}")
+        if len(rows) > 1:
+            print(f"\nratio ours/datatrove docs/s per core: {(rows[0][1] / rows[0][2]) / (rows[1][1] / rows[1][2]):.2f}x")
+        print(f"speed-up 1 -> 2 workers (2 shards, {n2} docs): {w2b / w2:.2f}x  ({w2b:.2f}s -> {w2:.2f}s)")
+        print(f"peak RSS, 1x input: {r1:.0f} MiB; 4x input ({n4} docs): {r4:.0f} MiB ({(r4 / r1 - 1) * 100:+.0f}%)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,644 @@
+"""Main text of an HTML page: one fast DOM walk, then content heuristics over text blocks.
+
+The page is parsed once with lexbor (selectolax), scripts and styles are stripped in C, and the
+body is walked once. The walk cuts the page into *blocks* (the inline text between two
+block-level boundaries: what a browser shows as one paragraph, list item or table row) and
+keeps, for each block, its chain of ancestor elements and its link share. Elements are marked
+as chrome by tag (nav, aside, footer, header, form, figure), by class/id/role names (cookie,
+consent, share, social, related, comment, advert, newsletter, breadcrumb, sidebar, ...; taxonomy
+names such as "tag-social" are ignored, weak names such as "meta" only count without a content
+name beside them), by schema.org metadata properties, or as hidden. A small chrome element is
+not walked at all: lexbor gives its text in one call and it stands in as one block, which is
+most of the speed.
+
+Choosing the article (readability's idea, made cheap and language-independent):
+- each block has a content weight: its length (a CJK character counts as a word does in spaced
+  scripts) scaled down by its link share; link lists weigh against; bare labels weigh nothing;
+  blocks under chrome weigh against;
+- the *core* is the element with the most weight close by (a block counts for its element and
+  parent fully, then half and a quarter further up): where paragraphs sit together;
+- the core then grows into each ancestor whose added content is mostly prose (a lead paragraph
+  in a sibling div, an article split by an ad slot) and stops at sidebars and teaser lists;
+- inside the result, chrome and link-heavy blocks (and link lines of <br>-lined blocks) go, the
+  headline and bylines/dates/labels at the top and bottom are trimmed, and a long paragraph that
+  repeats from another container (an AMP or print copy) is given once.
+Guards: a chrome mark on an element that holds the headline or 40% of the page is a layout
+name, not chrome; a hidden element is taken when it holds far more text than the visible
+choice (a teaser page with the body hidden for script); a choice of next to nothing on a page
+with plenty of text is made again with chrome names ignored. Markup nested tens of thousands
+deep (where HTML5 tree building turns quadratic) gets a flat tag-stripped reading.
+
+Output: paragraphs separated by a blank line, list items and table rows by a newline, cells of a
+row by a space; the title is returned apart and not repeated at the top of the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborHTMLParser
+
+__all__ = ["VERSION", "MainText", "engine_id", "extract", "main_text"]
+
+# Bump when a change alters what the extractor outputs: it is part of every row's settings hash.
+VERSION = "1"
+
+# Elements whose content is never page text.
+_SKIP = frozenset(
+    [
+        "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
+        "canvas", "video", "audio", "picture", "source", "track", "map", "button", "select",
+        "option", "optgroup", "input", "textarea", "datalist", "head", "meta", "link", "title",
+        "base", "dialog"
+    ]
+)
+# Block-level elements: entering or leaving one ends the current paragraph.
+_BLOCK = frozenset(
+    [
+        "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul",
+        "ol", "dl", "dt", "dd", "table", "tr", "tbody", "thead", "tfoot", "caption", "blockquote",
+        "pre", "figure", "figcaption", "hr", "header", "footer", "nav", "aside", "address", "form",
+        "fieldset", "legend", "center", "details", "summary", "body", "html", "menu", "hgroup"
+    ]
+)
+_CELLS = frozenset(("td", "th"))
+_HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+# Short blocks that are content even without a sentence end: headings, table rows, list items.
+_KEEP_AT_EDGE = _HEADINGS | {"tr", "li", "dt", "dd"}
+_LINE_TAGS = frozenset(("li", "tr", "dd", "dt"))
+# Structural chrome, marked (not removed): a later guard can still keep it when it holds the page.
+_CHROME_TAGS = frozenset(["nav", "aside", "footer", "header", "menu", "form", "figure", "figcaption"])
+# schema.org properties that repeat metadata as page text (author name, dates, keywords).
+_META_PROPS = frozenset(
+    [
+        "headline", "alternativeheadline", "author", "creator", "publisher", "datepublished",
+        "datemodified", "datecreated", "keywords", "image", "logo", "url", "mainentityofpage",
+        "thumbnailurl", "width", "height", "name", "value"
+    ]
+)
+
+# Class/id names that mark chrome. A name is split into tokens on non-alphanumerics and camelCase.
+# Strong tokens mark chrome wherever they occur in a name ("article-share", "relatedPosts").
+_STRONG = frozenset(
+    [
+        "ad", "ads", "adv", "advert", "adverts", "advertisement", "adslot", "adunit", "adsense",
+        "dfp", "gpt", "banner", "breadcrumb", "breadcrumbs", "comment", "comments", "commentlist",
+        "disqus", "cookie", "cookies", "consent", "gdpr", "cmp", "newsletter", "subscribe",
+        "subscription", "signup", "login", "reply", "replies", "outbrain", "taboola", "promo",
+        "promos", "promotion", "promoted", "sponsor", "sponsored", "share", "sharing", "shares",
+        "sharebar", "sharethis", "addthis", "social", "socials", "related", "recommended",
+        "recommendations", "recommend", "sidebar", "navbar", "navigation", "nav", "menu", "paywall",
+        "popup", "modal", "overlay", "trending", "popular", "caption", "captions"
+    ]
+)
+_STRONG_PREFIX = (
+    "advert", "breadcrumb", "comment", "cookie", "consent", "newsletter", "outbrain", "taboola",
+    "promo", "related", "recommend", "sharing", "social", "sponsor", "subscri", "sidebar",
+    "navbar", "popup", "paywall", "signup", "caption", "footer",
+    # The same in names some sites of the target languages use: Polish, Russian and Greek
+    # transliterations, Chinese pinyin (reklama = advert, komentarze/kommentarii/sxolia =
+    # comments, powiazane/xiangguan = related, polecane = recommended, udostepnij/fenxiang =
+    # share, guanggao = advert, pinglun = comments).
+    "reklam", "komentar", "kommentar", "powiazan", "polecan", "udostepn", "sxolia", "diafim",
+    "xiangguan", "fenxiang", "guanggao", "pinglun",
+)
+_STRONG_EXCEPT = ("commentary", "commentator", "shareholder", "navigator", "menuitem-article")
+# Weak tokens mark chrome only as a name's last token and when no name of the element reads as
+# content ("article-meta" is chrome, "field-label-hidden field-name-body" is not).
+_WEAK_LAST = frozenset(
+    [
+        "tags", "tag", "topics", "meta", "byline", "author", "authors", "caption", "credit",
+        "credits", "footer", "foot", "header", "masthead", "toolbar", "widget", "widgets", "rail",
+        "pagination", "pager", "skip", "print", "timestamp", "dateline", "hidden", "hide",
+        "invisible", "links", "more"
+    ]
+)
+_WHOLE_NAMES = frozenset(
+    [
+        "hidden", "sr-only", "sr-only-focusable", "visually-hidden", "visuallyhidden",
+        "screen-reader-text", "screenreader-text", "element-invisible", "d-none", "invisible",
+        "offscreen"
+    ]
+)
+_POSITIVE = frozenset(
+    [
+        "article", "articlebody", "body", "content", "entry", "main", "post", "story", "text",
+        "hentry", "blog", "prose"
+    ]
+)
+# Taxonomy names ("tag-social", "category-comment") describe the article, not the element.
+_TAXONOMY = ("tag-", "tag_", "category-", "category_", "cat-", "topic-", "section-", "postid-",
+             "format-", "type-", "status-", "author-")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_CJK_SPLIT = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+# Sentence punctuation of many scripts: Latin, CJK full-width, Arabic, Devanagari, Greek.
+_PUNCT = re.compile(r"[.,;:!?…。，、；：！？،۔।;]")
+_SENT_END = re.compile(r"[.!?…。！？」』\"'”’»)\]:;]$")
+_DECAY = (1.0, 1.0, 0.5, 0.25)  # share of a block's weight for its element, parent, grandparent...
+_GROW = 0.5  # least net prose weight per character an ancestor must add to be taken
+_CHROME_GROW = 0.75  # share of its length that chrome an ancestor would add counts against it
+_LAYOUT_BLOCKS = 6  # a chrome-named element with fewer blocks is chrome even if it is most of the page
+_FALLBACK_CHARS = 200  # a choice shorter than this on a page of 5x as much text is chosen again
+_TITLE_SEP = re.compile(r"\s+[|\-–—·:»/]\s+|\s*[_｜]\s*")  # "_" and "｜": Chinese sites
+
+
+@dataclass(slots=True)
+class _Block:
+    text: str
+    chars: int  # non-space characters
+    eff: float  # effective length: CJK characters weigh as words do in spaced scripts
+    link: int  # characters inside links
+    anc: tuple[int, ...]  # element ids from the root down to the block's own element
+    tag: str  # tag of the block's own element
+    punct: int
+    cuts: tuple[int, ...] = ()  # cumulative link characters at each <br>, when there are any
+
+
+@dataclass
+class MainText:
+    text: str
+    title: str | None
+    visible_chars: int
+
+
+def _drop_link_lines(raw: str, cuts: tuple[int, ...]) -> str:
+    """The lines of a <br>-lined block without those that are mostly link text."""
+    lines = raw.split("\n")
+    if len(lines) != len(cuts):
+        return ""
+    kept: list[str] = []
+    prev = 0
+    for ln, cum in zip(lines, cuts, strict=True):
+        link, prev = cum - prev, cum
+        ln = " ".join(ln.split())
+        if ln and link <= 0.5 * (len(ln) - ln.count(" ")):
+            kept.append(ln)
+    return "\n".join(kept)
+
+
+class _Walker:
+    """One pass over the DOM that produces blocks and per-element chrome marks."""
+
+    def __init__(self) -> None:
+        self.blocks: list[_Block] = []
+        self.chrome: set[int] = set()
+        self.hidden: set[int] = set()
+        self.hidden_chars: dict[int, int] = {}
+        self.tags: list[str] = []
+        self.parent: list[int] = []
+        self.h1: list[str] = []
+        self._buf: list[str] = []
+        self._link_chars = 0
+        self._stack: list[int] = []
+        self._link_depth = 0
+        self._pre_depth = 0
+        self.collapse_limit = 0
+        self._line_links: list[int] = []
+
+    def _flush(self) -> None:
+        if not self._buf:
+            return
+        raw = "".join(self._buf)
+        self._buf.clear()
+        link = self._link_chars
+        self._link_chars = 0
+        cuts: tuple[int, ...] = ()
+        if self._line_links:
+            cuts = (*self._line_links, link)
+            self._line_links = []
+        if self._pre_depth:
+            lines = [" ".join(ln.split()) for ln in raw.split("\n")]
+            text = "\n".join(ln for ln in lines if ln)
+        else:
+            text = "\n".join(" ".join(ln.split()) for ln in raw.split("\n") if ln.strip())
+        if not text:
+            return
+        if cuts:
+            text = _drop_link_lines(raw, cuts) or text
+        chars = len(text) - text.count(" ") - text.count("\n")
+        cjk = len(_CJK.findall(text)) if not text.isascii() else 0
+        eff = chars - cjk + 3.0 * cjk
+        # A line broken by <br> inside inline markup belongs to the enclosing block element.
+        stack, tags = self._stack, self.tags
+        i = len(stack)
+        while i > 1 and tags[stack[i - 1]] not in _BLOCK:
+            i -= 1
+        anc = tuple(stack[:i])
+        tag = tags[anc[-1]] if anc else "html"
+        self.blocks.append(_Block(text, chars, eff, min(link, chars), anc, tag, len(_PUNCT.findall(text)), cuts))
+
+    def walk(self, root) -> None:  # root: a selectolax node
+        # One loop with locals bound: this walk is most of the extractor's time.
+        tags, parent, chrome, anc_stack, buf = self.tags, self.parent, self.chrome, self._stack, self._buf
+        skip, block_tags, cells, flush = _SKIP, _BLOCK, _CELLS, self._flush
+        mark = self._mark
+        tags.append(root.tag or "")
+        parent.append(-1)
+        anc_stack.append(0)
+        if m := mark(root):
+            (chrome if m == 1 else self.hidden).add(0)
+        stack = [(root.iter(include_text=True), True, 0)]  # (children, is_block, kind)
+        while stack:
+            it, is_block, kind = stack[-1]
+            child = next(it, None)
+            if child is None:
+                stack.pop()
+                if is_block:
+                    flush()
+                if kind == 1:
+                    self._link_depth -= 1
+                elif kind == 2:
+                    self._pre_depth -= 1
+                anc_stack.pop()
+                continue
+            tag = child.tag
+            if tag == "-text":
+                t = child.text_content
+                if t:
+                    if self._pre_depth:
+                        buf.append(t)
+                    else:
+                        buf.append(t.replace("\n", " "))
+                    if self._link_depth:
+                        self._link_chars += len(t.strip())
+                continue
+            if tag in skip or tag[0] == "-" or tag == "img":
+                continue
+            if tag == "br":
+                buf.append("\n")
+                if not self._pre_depth:
+                    # Links per line, to drop a "Read also: <a>" line from a <br>-lined block.
+                    self._line_links.append(self._link_chars)
+                continue
+            if tag in cells:
+                # A cell is a field of its row (the row is the block); blocks inside a layout cell
+                # still end paragraphs of their own.
+                buf.append(" ")
+                blk = False
+            else:
+                blk = tag in block_tags
+            if blk:
+                flush()
+            kind = 0
+            if tag == "a":
+                kind = 1
+                self._link_depth += 1
+            elif tag == "pre":
+                kind = 2
+                self._pre_depth += 1
+            eid = len(tags)
+            tags.append(tag)
+            parent.append(anc_stack[-1])
+            anc_stack.append(eid)
+            if m := mark(child):
+                (chrome if m == 1 else self.hidden).add(eid)
+                if m == 1 and (blk or tag in _CHROME_TAGS) and self._collapse(child, eid):
+                    if kind == 1:
+                        self._link_depth -= 1
+                    elif kind == 2:
+                        self._pre_depth -= 1
+                    anc_stack.pop()
+                    continue
+            stack.append((child.iter(include_text=True), blk, kind))
+        flush()
+
+    def _collapse(self, node, eid: int) -> bool:
+        """Stand a small chrome element in as one block, its text taken by lexbor in one call.
+
+        Menus, footers and sidebars are most of a page's nodes and none of its text; walking
+        them node by node would only find that out slowly. An element big enough that the
+        selection might void its chrome mark (or holding a headline) is walked as usual.
+        """
+        text = node.text(deep=True, separator=" ")
+        n = len(text) - sum(map(text.count, (" ", "\n", "\t", "\r", "\xa0")))
+        if n > self.collapse_limit or node.css_first("h1") is not None:
+            return False
+        self._flush()
+        if n:
+            body = " ".join(text.split())
+            link = 0
+            for a in node.css("a"):
+                t = a.text(deep=True)
+                link += len(t) - t.count(" ")
+            self.blocks.append(
+                _Block(body, n, float(n), min(n, link), tuple(self._stack), self.tags[eid], len(_PUNCT.findall(body)))
+            )
+        return True
+
+    @staticmethod
+    def _mark(node) -> int:
+        """1 if an element looks like chrome by its tag or names, 2 if it is hidden, else 0."""
+        if node.tag in _CHROME_TAGS:
+            return 1
+        attrs = node.attributes
+        if not attrs:
+            return 0
+        if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+            return 2
+        prop = attrs.get("itemprop")
+        if prop:
+            prop = prop.lower()
+            if prop in _META_PROPS:
+                return 1
+            if prop in ("articlebody", "text"):
+                return 0
+        style = attrs.get("style")
+        if style and _HIDDEN_STYLE.search(style):
+            return 2
+        names = " ".join(v for k in ("class", "id", "role") if (v := attrs.get(k)))
+        if not names:
+            return 0
+        hit = _NAME_CACHE.get(names)
+        if hit is None:
+            hit = _is_chrome_name(names)
+            if len(_NAME_CACHE) > 50_000:
+                _NAME_CACHE.clear()
+            _NAME_CACHE[names] = hit
+        return hit
+
+
+_NAME_CACHE: dict[str, int] = {}
+
+
+def _is_chrome_name(names: str) -> int:
+    """1 if class/id/role names read as chrome, 2 if as a hiding convention ("hidden", "sr-only"), else 0."""
+    weak = False
+    positive = False
+    for word in _CAMEL.sub(r"-", names).lower().split():
+        if word in _WHOLE_NAMES:
+            return 2
+        if word.startswith(_TAXONOMY):
+            continue
+        toks = [t for t in _TOKEN_SPLIT.split(word) if t]
+        if not toks:
+            continue
+        for tok in toks:
+            strong = tok in _STRONG or (tok.startswith(_STRONG_PREFIX) and not tok.startswith(_STRONG_EXCEPT))
+            if strong and not word.startswith(_STRONG_EXCEPT):
+                return 1
+            if tok in _POSITIVE:
+                positive = True
+        if toks[-1] in _WEAK_LAST:
+            weak = True
+    return 1 if weak and not positive else 0
+
+
+def _weight(b: _Block) -> float:
+    """Content weight of one block: prose counts for, links and bare labels against."""
+    ld = b.link / b.chars if b.chars else 1.0
+    if ld > 0.5:
+        return -b.eff
+    if b.eff < 25 and not b.punct:
+        return 0.0
+    return b.eff * max(0.0, 1.0 - 2 * ld)
+
+
+def _is_prose(b: _Block) -> bool:
+    return b.link <= 0.5 * b.chars and (b.eff >= 25 or b.punct > 0)
+
+
+def _clean_title(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    t = " ".join(raw.split())
+    return t or None
+
+
+def _page_title(tree: LexborHTMLParser, h1s: list[str]) -> tuple[str | None, list[str]]:
+    """The headline, and every form the page gives it in (for not repeating it in the text)."""
+    og = tree.css_first('meta[property="og:title"]') or tree.css_first('meta[name="twitter:title"]')
+    cand = _clean_title(og.attributes.get("content") if og else None)
+    t = tree.css_first("title")
+    title_tag = _clean_title(t.text() if t else None)
+    forms = [f for f in (cand, title_tag, h1s[0] if h1s else None) if f]
+    for h in h1s:
+        # An h1 that the <title> contains is the title without the site name.
+        if (title_tag and h in title_tag) or (cand and h in cand):
+            return h, forms
+    base = cand or title_tag
+    if not base:
+        return (h1s[0] if h1s else None), forms
+    parts = _TITLE_SEP.split(base)
+    if len(parts) > 1:
+        # The longest part is the headline; site names are short.
+        base = max(parts, key=len)
+    return base, [base, *forms]
+
+
+def _tokens(text: str) -> list[str]:
+    return _CJK_SPLIT.sub(r" \1 ", text.casefold()).split()
+
+
+class _TitleMatch:
+    """Whether a block repeats the headline (exactly, or near enough: 'HS' for 'High School')."""
+
+    def __init__(self, forms: list[str]) -> None:
+        self.exact = {" ".join(f.split()).casefold() for f in forms}
+        self.token_sets = [set(_tokens(f)) for f in forms]
+
+    def __call__(self, text: str) -> bool:
+        norm = " ".join(text.split()).casefold()
+        if norm in self.exact:
+            return True
+        toks = _tokens(text)
+        if len(toks) < 3:
+            return False
+        for ts in self.token_sets:
+            if len(toks) <= 1.5 * len(ts) + 2 and sum(t in ts for t in toks) >= 0.8 * len(toks):
+                return True
+        return False
+
+
+def extract(html: str, url: str | None = None) -> MainText:
+    """Main text, title and visible character count of one HTML page; never raises on bad input.
+
+    ``html`` is the decoded page (bytes are read as UTF-8). ``url`` is accepted for callers'
+    symmetry and future use; nothing depends on it today, so a page extracts the same wherever
+    it was captured. ``visible_chars`` counts the non-space characters of the body's text
+    (scripts and styles excluded), the denominator of the record's boilerplate ratio.
+    """
+    try:
+        return _extract(html)
+    except Exception:  # one malformed page must never stop a run: it yields no text (a reject)
+        return MainText(text="", title=None, visible_chars=0)
+
+
+def engine_id() -> str:
+    """Name and version of this extractor and of the parser it runs on, for provenance."""
+    from importlib.metadata import version
+
+    return f"maintext{VERSION}+selectolax{version('selectolax')}"
+
+
+def main_text(html: str, url: str | None = None) -> str:
+    """The main text alone (paragraphs separated by a blank line); ``""`` if there is none."""
+    return extract(html, url).text
+
+
+def _extract(html: str) -> MainText:
+    if not isinstance(html, str):
+        html = bytes(html).decode("utf-8", errors="replace")
+    if "\x00" in html:
+        html = html.replace("\x00", "")
+    if not html.strip():
+        return MainText(text="", title=None, visible_chars=0)
+    lt = html.count("<")
+    if lt > 30_000 and lt - 2 * html.count("</") > max(20_000, lt // 2):
+        # Tens of thousands of unclosed tags: the HTML5 tree builder is quadratic in nesting depth
+        # (seconds to minutes), so such a page gets a flat tag-stripped reading instead.
+        return _flat(html)
+    tree = LexborHTMLParser(html)
+    root = tree.body or tree.root
+    if root is None:
+        return MainText(text="", title=None, visible_chars=0)
+    w = _Walker()
+    # Chrome smaller than this is not walked (see _Walker._collapse); the estimate counts script
+    # text too, so it is capped.
+    tree.strip_tags(["script", "style", "noscript", "template"])
+    est = root.text(deep=True)
+    w.collapse_limit = min(2000, int(0.4 * (len(est) - est.count(" ") - est.count("\n"))))
+    w.walk(root)
+    blocks = w.blocks
+    visible = sum(b.chars for b in blocks)
+    h1s = [b.text for b in blocks if b.tag == "h1"]
+    title, title_forms = _page_title(tree, h1s)
+    if not blocks:
+        return MainText(text="", title=title, visible_chars=visible)
+    titles = _TitleMatch(title_forms)
+    text = _select(w, titles, heed_hidden=True)
+    if w.hidden:
+        # A page may show a teaser and keep the whole article in a hidden element (revealed by
+        # script): when a hidden element holds far more text than the visible choice, take it.
+        biggest_hidden = max(w.hidden_chars.values(), default=0)
+        if biggest_hidden > 2 * len(text) + 200:
+            text = _select(w, titles, heed_hidden=False)
+    if len(text) < _FALLBACK_CHARS and visible > 5 * _FALLBACK_CHARS:
+        # Next to nothing chosen from a page with plenty of text: the chrome names misled (an
+        # article in a "widget" of a page builder). Choose again as if no name were chrome.
+        broad = _select(w, titles, heed_hidden=False, heed_chrome=False)
+        if len(broad) >= max(_FALLBACK_CHARS, 3 * len(text)):
+            text = broad
+    return MainText(text=text, title=title, visible_chars=visible)
+
+
+_TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.S | re.I)
+
+
+def _flat(html: str) -> MainText:
+    text = _TAG.sub(" ", html)
+    lines = [" ".join(ln.split()) for ln in text.splitlines()]
+    body = "\n\n".join(ln for ln in lines if ln)
+    return MainText(text=body, title=None, visible_chars=len("".join(body.split())))
+
+
+def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool, heed_chrome: bool = True) -> str:
+    blocks = w.blocks
+    n_el = len(w.tags)
+    # Element sizes, to let chrome marks on a container that holds most of the page go unheeded.
+    chars = [0] * n_el
+    nblocks = [0] * n_el
+    for b in blocks:
+        for e in b.anc:
+            chars[e] += b.chars
+            nblocks[e] += 1
+    total = chars[0] or 1
+    # A chrome mark on a container that holds the headline or most of the page is a layout
+    # name ("page has-sidebar"), not chrome.
+    # Hidden copies (an AMP or print duplicate, a collapsed teaser) are never the article unless
+    # they are most of the page (a page that reveals its body with script).
+    hidden = {e for e in w.hidden if chars[e] < 0.6 * total} if heed_hidden else set()
+    w.hidden_chars = {e: chars[e] for e in w.hidden}
+    holds_h1: set[int] = set()
+    for b in blocks:
+        if b.tag == "h1" and not w.hidden.intersection(b.anc):
+            holds_h1.update(b.anc)
+            break
+    # (A cookie banner or popup of a few paragraphs stays chrome however short the page is.)
+    chrome = (
+        {e for e in w.chrome if (chars[e] < 0.4 * total or nblocks[e] < _LAYOUT_BLOCKS) and e not in holds_h1}
+        if heed_chrome
+        else set()
+    )
+    chrome |= hidden
+
+    score = [0.0] * n_el  # weight of everything inside, for growing the core
+    local = [0.0] * n_el  # weight of what sits near, for finding the core
+    size = [0.0] * n_el
+    depth = [0] * n_el
+    for b in blocks:
+        # A block under chrome weighs against every container that would take it in.
+        under_chrome = any(e in chrome for e in b.anc)
+        wt = -b.eff if under_chrome else _weight(b)
+        grow_wt = -_CHROME_GROW * b.eff if under_chrome else wt
+        # Chrome between paragraphs (a figure, an ad slot) does not make their container less
+        # of a core: it is left out of the output anyway.
+        local_wt = 0.0 if under_chrome else wt
+        anc = b.anc
+        for d, e in enumerate(anc):
+            score[e] += grow_wt
+            size[e] += b.eff
+            depth[e] = d
+        for k, f in enumerate(_DECAY):
+            if k >= len(anc):
+                break
+            local[anc[-1 - k]] += local_wt * f
+    # The core is where prose sits close together (readability's idea: a paragraph counts for its
+    # parent and grandparent); it then grows into an ancestor when what the ancestor adds is
+    # mostly prose too (a lead in a sibling div, an article split by an ad slot).
+    core = max(range(n_el), key=lambda e: (local[e], depth[e]))
+    best = core
+    e = w.parent[core]
+    while e >= 0:
+        added, added_size = score[e] - score[best], size[e] - size[best]
+        if added > 0 and added >= _GROW * added_size:
+            best = e
+        e = w.parent[e]
+
+    chosen: list[_Block] = []
+    for b in blocks:
+        anc = b.anc
+        if len(anc) <= depth[best] or anc[depth[best]] != best:
+            continue
+        if any(e in chrome for e in anc[depth[best] + 1 :]):
+            continue
+        if b.link > 0.5 * b.chars:
+            continue
+        chosen.append(b)
+
+    # Trim bylines, dates and labels at both ends: short and no sentence end.
+    def weak(b: _Block) -> bool:
+        return b.tag not in _KEEP_AT_EDGE and b.eff < 60 and not _SENT_END.search(b.text)
+
+    # The headline is the record's title: not repeated at the top of the text.
+    start, end = 0, len(chosen)
+    while start < end and (weak(chosen[start]) or is_title(chosen[start].text)):
+        start += 1
+    while end > start and weak(chosen[end - 1]):
+        end -= 1
+    # Nothing but short lines is a short page (a stub, a notice), not chrome around an article:
+    # keep them, less the headline.
+    chosen = [b for b in chosen if not is_title(b.text)] if start == end else chosen[start:end]
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    prev_tag, prev_container = "", -2
+    for b in chosen:
+        if b.tag in _HEADINGS and is_title(b.text):
+            continue
+        # A page that carries its article twice (an AMP copy, a print copy) gives it once; a
+        # paragraph repeated within one container (a refrain, a recurring menu line) and short
+        # repeated labels ("Account:") stay.
+        container = b.anc[-2] if len(b.anc) > 1 else -1
+        if b.eff >= 80 and seen.setdefault(b.text, container) != container:
+            continue
+        # Items of one list and rows of one table are lines; everything else is a paragraph.
+        if out and b.tag in _LINE_TAGS and b.tag == prev_tag and container == prev_container:
+            out.append("\n")
+        elif out:
+            out.append("\n\n")
+        out.append(b.text)
+        prev_tag, prev_container = b.tag, container
+    return "".join(out)
