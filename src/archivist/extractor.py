@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 from . import charset, textpage
 from .language import identify
+from .metadata import extract_metadata
 
 EXTRACTOR_NAME = "archivist-trafilatura"
 
@@ -66,45 +66,6 @@ def extractor_id() -> str:
     return f"{EXTRACTOR_NAME}@{__version__}+trafilatura{trafilatura.__version__}"
 
 
-def _parse_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).replace(microsecond=0)
-
-
-def _split_authors(value: str | None) -> list[str]:
-    if not value:
-        return []
-    out: list[str] = []
-    for a in re.split(r"\s*;\s*|\s*,\s*(?=[A-Z])|\s+and\s+|\s+et\s+", value):
-        a = a.strip()
-        if a and a not in out:
-            out.append(a)
-    return out
-
-
-def _links(tree: Any, base: str | None) -> list[dict[str, str | None]]:
-    seen: set[str] = set()
-    out: list[dict[str, str | None]] = []
-    for a in tree.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
-            continue
-        url = urljoin(base, href) if base else href
-        if urlsplit(url).scheme not in ("http", "https") or url in seen:
-            continue
-        seen.add(url)
-        text = " ".join(a.text_content().split()) or None
-        out.append({"url": url, "text": text})
-    return out
-
-
 def extract_html(html: str, url: str | None, captured_at: datetime | None) -> ExtractedDoc:
     import lxml.html
     from trafilatura import bare_extraction
@@ -126,24 +87,19 @@ def extract_html(html: str, url: str | None, captured_at: datetime | None) -> Ex
     text = (doc.text if doc is not None else "") or ""
     if doc is None:
         return ExtractedDoc(text="", visible_chars=visible)
-    published = _parse_date(doc.date)
-    if published and captured_at and published > captured_at:
-        published = None
-    canonical = None
-    for link in tree.iter("link"):
-        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
-            canonical = urljoin(url, link.get("href")) if url else link.get("href")
-            break
+    md = extract_metadata(tree, url, captured_at, text=text, content_root=getattr(doc, "content_root", None))
     return ExtractedDoc(
         text=text.strip(),
-        title=doc.title or None,
-        canonical_url=canonical,
-        authors=_split_authors(doc.author),
-        published=published,
-        published_source="meta" if published else None,
-        site_name=doc.sitename or None,
-        description=doc.description or None,
-        outlinks=_links(tree, url),
+        title=md.title or doc.title or None,
+        canonical_url=md.canonical_url,
+        authors=md.authors,
+        published=md.published,
+        published_source=md.published_source,
+        modified=md.modified,
+        site_name=md.site_name or doc.sitename or None,
+        description=md.description,
+        outlinks=md.outlinks,
+        source_attribution=md.source_attribution,
         visible_chars=visible,
     )
 

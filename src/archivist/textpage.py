@@ -11,27 +11,34 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .attribution import find_attribution, normalise_agency
+
 _SOURCE_RE = re.compile(
     r"(?:^|\s)(?:source|sources|quelle|fuente|fonte|источник|źródło|πηγή|bron)\s*:\s*([^\n|•·]{2,60}?)\s*$",
     re.IGNORECASE,
 )
 _READ_ALSO_RE = re.compile(
     r"^\s*(?:lire aussi|à lire aussi|a lire aussi|en savoir plus|voir aussi|read also|read more|see also|see more|"
-    r"related|more on this|lesen sie auch|mehr zum thema|siehe auch|lee también|leer más|ver también|leggi anche|"
+    r"related|related articles?|more on this|also read|you may also like|lesen sie auch|lesen sie mehr|mehr zum thema|siehe auch|"
+    r"auch interessant|lee también|leer más|lea también|ver también|te puede interesar|más información|leggi anche|"
+    r"читайте также|читайте еще|смотрите также|по теме|"
     r"читайте также|подробнее|czytaj też|czytaj także|zobacz też|διαβάστε επίσης|相关阅读|延伸阅读|関連記事)"
     r"\s*[:：\-–—]\s*(.+)$",
     re.IGNORECASE,
 )
 _SOCIAL_RE = re.compile(
     r"(?:suivez|follow|abonnez|subscribe|rejoignez|join us|folgen sie|síguenos|seguici|подписывайтесь|"
-    r"obserwuj|ακολουθήστε|關注|关注|partager|share (?:on|this)|teilen)\b.{0,60}"
+    r"obserwuj|ακολουθήστε|關注|关注|partager|share (?:on|this)|teilen|folgen|sigue|síganos|follow us|"
+    r"подпишитесь|присоединяйтесь|читайте нас|mehr news|únete|descarga)\b.{0,60}"
     r"(?:telegram|twitter|facebook|instagram|youtube|tiktok|whatsapp|vk|x\.com|linkedin|newsletter|rss)",
     re.IGNORECASE,
 )
 _CONSENT_WORDS = re.compile(
     r"cookie|traceur|consent|données personnelles|personal data|privacy|confidentialit|datenschutz|"
     r"tout accepter|tout refuser|accept all|reject all|alle akzeptieren|paramétrer vos choix|manage (?:your )?(?:choices|preferences)|"
-    r"политик[аи] конфиденциальности|файлы cookie|prywatności|απορρήτου|隐私|クッキー",
+    r"политик[аи] конфиденциальности|файлы cookie|куки|принять все|отклонить все|prywatności|απορρήτου|隐私|クッキー|"
+    r"alle ablehnen|einwilligung|aceptar todo|rechazar todo|política de privacidad|configurar cookies|"
+    r"we use cookies|this (?:site|website) uses|nous utilisons des|utilise des cookies|verwendet cookies|utiliza cookies",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?…»\"'”)\]。！？]$")
@@ -74,11 +81,11 @@ def parse(text: str) -> TextPage:
 
     for ln in nonempty[1:] if title else nonempty:
         m = _SOURCE_RE.search(ln)
-        if m and not _is_prose(ln[: m.start()] or "x"):
-            attribution = attribution or m.group(1).strip()
+        if m and (not _is_prose(ln[: m.start()] or "x") or (tnorm and _norm(ln[: m.start()]) == tnorm)):
+            attribution = attribution or normalise_agency(m.group(1)) or m.group(1).strip()
             continue
-        if m and tnorm and _norm(ln[: m.start()]) == tnorm:
-            attribution = attribution or m.group(1).strip()
+        if len(ln) <= 40 and not _is_prose(ln) and (credit := find_attribution(ln)):
+            attribution = attribution or credit  # a credit line of its own ("Avec AFP", "— Reuters")
             continue
         if tnorm and _norm(ln) == tnorm:
             continue  # the title repeated
@@ -94,6 +101,8 @@ def parse(text: str) -> TextPage:
     # (slogans, buttons such as "OK") are chrome.
     prose_idx = [i for i, ln in enumerate(kept) if _is_prose(ln)]
     body = kept[prose_idx[0] : prose_idx[-1] + 1] if prose_idx else []
+    if attribution is None:
+        attribution = find_attribution("\n".join(body))
     return TextPage(
         title=title,
         text="\n\n".join(body),
