@@ -23,7 +23,8 @@ EXTRACTOR_NAME = "archivist-trafilatura"
 SETTINGS: dict[str, Any] = {
     "html": {"engine": "trafilatura", "include_comments": False, "include_tables": True, "favor_precision": False},
     "text": {"engine": "textpage", "min_prose_chars": textpage._MIN_PROSE},
-    "language": {"engine": "py3langid", "min_letters": 12},
+    "language": {"engine": "py3langid+script", "min_letters": 6},
+    "near_dup": {"shingle_words": 5, "permutations": 128, "bands": 16, "threshold": 0.8, "seed": 1},
 }
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")

@@ -1,24 +1,101 @@
-"""Offline language identification (py3langid's bundled model: no download at run time)."""
+"""Offline language identification (py3langid's bundled model: no download at run time).
+
+n-gram models are unreliable on a sentence or two, so the writing system decides first: a
+script used by one language (Greek, Hangul, kana, Thai...) names it outright, Han without kana
+is Chinese, distinctive letters separate Russian from Ukrainian/Belarusian, and py3langid only
+chooses among the languages written in the text's script.
+"""
 
 from __future__ import annotations
 
+import unicodedata
+from collections import Counter
 from functools import cache
 
-# Very short strings give confident nonsense; below this many letters we say nothing.
-_MIN_LETTERS = 12
+# Below this many letters we say nothing (a button label is not a language sample).
+_MIN_LETTERS = 6
+# Scripts written by (practically) one language of the model's set.
+_UNIQUE_SCRIPTS = {
+    "GREEK": "el", "HANGUL": "ko", "HIRAGANA": "ja", "KATAKANA": "ja", "THAI": "th", "HEBREW": "he",
+    "GEORGIAN": "ka", "ARMENIAN": "hy", "KHMER": "km", "LAO": "lo", "TAMIL": "ta", "TELUGU": "te",
+    "KANNADA": "kn", "MALAYALAM": "ml", "GUJARATI": "gu", "GURMUKHI": "pa", "SINHALA": "si",
+    "ETHIOPIC": "am", "ORIYA": "or", "TIBETAN": "bo",
+}
+# Scripts shared by several languages: py3langid chooses among these only.
+_SCRIPT_LANGS = {
+    "CYRILLIC": ["ru", "uk", "be", "bg", "mk", "sr", "kk", "ky", "mn"],
+    "ARABIC": ["ar", "fa", "ur", "ps", "ug", "ku"],
+    "DEVANAGARI": ["hi", "mr", "ne"],
+    "BENGALI": ["bn", "as"],
+}
 
 
 @cache
-def _identifier():  # type: ignore[no-untyped-def]
+def _identifier(langs: tuple[str, ...] | None = None):  # type: ignore[no-untyped-def]
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    if langs:
+        ident.set_languages(list(langs))
+    return ident
+
+
+@cache
+def _latin_langs() -> tuple[str, ...]:
+    exclude = {lang for langs in _SCRIPT_LANGS.values() for lang in langs} | set(_UNIQUE_SCRIPTS.values()) | {"zh", "ja"}
+    return tuple(sorted(set(_identifier().nb_classes) - exclude))
+
+
+def _script(ch: str) -> str | None:
+    try:
+        name = unicodedata.name(ch)
+    except ValueError:
+        return None
+    if name.startswith("CJK") or "IDEOGRAPH" in name:
+        return "HAN"
+    return name.split(" ", 1)[0]
+
+
+def scripts(text: str) -> Counter[str]:
+    """Letters of ``text`` counted by script (first word of their Unicode name)."""
+    c: Counter[str] = Counter()
+    for ch in text:
+        if ch.isalpha():
+            s = _script(ch)
+            if s:
+                c[s] += 1
+    return c
 
 
 def identify(text: str) -> tuple[str | None, float | None]:
     """(ISO 639-1 code, confidence 0..1), or (None, None) when the text is too short to tell."""
     sample = text[:20000]
-    if sum(c.isalpha() for c in sample[:2000]) < _MIN_LETTERS:
+    counts = scripts(sample[:3000])
+    letters = sum(counts.values())
+    if not letters:
         return None, None
-    lang, prob = _identifier().classify(sample)
+    script, n = counts.most_common(1)[0]
+    share = n / letters
+    if script == "HAN" or script in ("HIRAGANA", "KATAKANA"):
+        kana = counts["HIRAGANA"] + counts["KATAKANA"]
+        if kana / letters >= 0.05:
+            return "ja", round(min(1.0, share + kana / letters), 4)
+        if counts["HANGUL"] / letters >= 0.05:
+            return "ko", round(share, 4)
+        if script == "HAN":
+            return "zh", round(share, 4)
+    if script in _UNIQUE_SCRIPTS and n >= 2:
+        return _UNIQUE_SCRIPTS[script], round(share, 4)
+    if letters < _MIN_LETTERS:
+        return None, None
+    if script == "CYRILLIC":
+        low = sample[:3000].lower()
+        if any(ch in low for ch in "їєґ"):
+            return "uk", round(share, 4)
+        if "ў" in low:
+            return "be", round(share, 4)
+        if letters < 40 and any(ch in low for ch in "ыэъё") and "і" not in low:
+            return "ru", round(share, 4)
+    langs = tuple(_SCRIPT_LANGS[script]) if script in _SCRIPT_LANGS else _latin_langs() if script == "LATIN" else None
+    lang, prob = _identifier(langs).classify(sample)
     return lang, round(float(prob), 4)
