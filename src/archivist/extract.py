@@ -19,6 +19,7 @@ from .hashing import json_sha256, sha256_hex
 from .parquet_io import write_table
 from .quality import signals, text_sha256
 from .report import StageReport
+from .sandbox import Limits, SandboxError, shared_sandbox
 from .warc_reader import ReadError, SourceRecord, iter_records
 
 # Record types that carry a page; metadata/request/warcinfo describe captures, they are not pages.
@@ -59,8 +60,9 @@ def _metadata_fields(rec: SourceRecord) -> dict[str, str]:
     return fields
 
 
-def _row(rec: SourceRecord, content: bytes, meta: dict[str, str], ext_id: str, shash: str) -> dict[str, Any]:
-    doc = extract_bytes(
+def _row(rec: SourceRecord, content: bytes, meta: dict[str, str], ext_id: str, shash: str, limits: Limits | None = None) -> dict[str, Any]:
+    run = shared_sandbox(limits).extract if limits is not None else extract_bytes
+    doc = run(
         content,
         rec.media_type,
         declared_content_type=rec.declared_content_type,
@@ -116,8 +118,11 @@ def _payload_sha1(rec: SourceRecord, content: bytes) -> str:
     return sha1_base32(rec.payload if rec.record_type != "revisit" else content)
 
 
-def extract_shard(warc: str | Path, out_dir: str | Path) -> StageReport:
-    """One WARC file to ``<stem>.parquet`` (records) and ``<stem>.rejects.parquet``."""
+def extract_shard(warc: str | Path, out_dir: str | Path, limits: Limits | None = Limits()) -> StageReport:
+    """One WARC file to ``<stem>.parquet`` (records) and ``<stem>.rejects.parquet``.
+
+    Each page runs in the sandbox worker under ``limits`` (``None``: in this process, unguarded).
+    """
     warc, out_dir = Path(warc), Path(out_dir)
     report = StageReport(stage="extract", inputs=1)
     ext_id, shash = extractor_id(), settings_hash()
@@ -156,9 +161,9 @@ def extract_shard(warc: str | Path, out_dir: str | Path) -> StageReport:
                 rec.http_status = orig.http_status
         meta = meta_by_target.get(rec.record_id or "", {})
         try:
-            rows.append(_row(rec, content, meta, ext_id, shash))
+            rows.append(_row(rec, content, meta, ext_id, shash, limits))
             report.counts["records_extracted"] += 1
-        except NotExtractable as e:
+        except (NotExtractable, SandboxError) as e:
             report.reject(warc.name, e.reason, f"{warc.name}@{rec.offset} {rec.target_uri}: {e}", stage="extract",
                           warc_record_id=rec.record_id, warc_record_offset=rec.offset, url=rec.target_uri)
         except Exception as e:  # one bad page never stops the shard
@@ -176,21 +181,23 @@ def extract_shard(warc: str | Path, out_dir: str | Path) -> StageReport:
     return report
 
 
-def extract(inputs: list[str | Path], out_dir: str | Path, *, workers: int = 1, progress: Any = None) -> StageReport:
+def extract(
+    inputs: list[str | Path], out_dir: str | Path, *, workers: int = 1, progress: Any = None, limits: Limits | None = Limits()
+) -> StageReport:
     """Extract every WARC in ``inputs`` (files or folders) into ``out_dir``, then mark duplicates."""
     out_dir = Path(out_dir)
     warcs = find_warcs(inputs)
     total = StageReport(stage="extract")
     if workers > 1 and len(warcs) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = pool.map(extract_shard, warcs, [out_dir] * len(warcs))
+            results = pool.map(extract_shard, warcs, [out_dir] * len(warcs), [limits] * len(warcs))
             for r in results:
                 total.merge(r)
                 if progress:
                     progress()
     else:
         for w in warcs:
-            total.merge(extract_shard(w, out_dir))
+            total.merge(extract_shard(w, out_dir, limits))
             if progress:
                 progress()
     _record_inputs(out_dir, warcs)
