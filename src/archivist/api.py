@@ -72,8 +72,15 @@ def extract(
     *,
     workers: int = 1,
     progress: Callable[[], None] | None = None,
+    page_timeout: float | None = None,
+    page_memory_mb: int | None = None,
 ) -> StageReport:
-    """WARC files (or folders of them) to Parquet record shards plus a rejects table."""
+    """WARC files (or folders of them) to Parquet record shards plus a rejects table.
+
+    Every page runs in a sandbox worker under ``page_timeout`` seconds and ``page_memory_mb``.
+    """
+    from .sandbox import Limits
+
     w = _workspace()
     if not warcs:
         if w is None:
@@ -83,7 +90,8 @@ def extract(
         if w is None:
             raise ValueError("no output folder given (-o) and not inside a workspace")
         out_dir = w.records
-    return _extract(list(warcs), out_dir, workers=workers, progress=progress)
+    limits = Limits(timeout=page_timeout or Limits.timeout, memory_mb=page_memory_mb or Limits.memory_mb)
+    return _extract(list(warcs), out_dir, workers=workers, progress=progress, limits=limits)
 
 
 def publish(
