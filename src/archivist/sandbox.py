@@ -3,7 +3,7 @@ an address-space cap, so a page that hangs or explodes becomes a reject and the 
 
 Extractors do hang on pathological HTML (trafilatura#704, #189) and leak in their parsers, and
 neither can be stopped from inside the same process. The worker is a plain subprocess
-(``python -m archivist.sandbox``) speaking length-prefixed pickles over its stdin/stdout; it is
+(``python -c "...sandbox._worker(MB)"``) speaking length-prefixed pickles over its stdin/stdout; it is
 started once, reused page after page, and replaced only when it is killed (deadline), dies
 (memory cap, crash) or has served ``recycle_every`` pages.
 """
@@ -67,7 +67,7 @@ class PageSandbox:
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "archivist.sandbox", str(self.limits.memory_mb)],
+            [sys.executable, "-c", f"from archivist.sandbox import _worker; _worker({int(self.limits.memory_mb)})"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
@@ -247,6 +247,3 @@ def _worker(memory_mb: int) -> None:
         if result[0] == "memory":
             return
 
-
-if __name__ == "__main__":
-    _worker(int(sys.argv[1]))
