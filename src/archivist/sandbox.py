@@ -32,6 +32,7 @@ DEFAULT_MEMORY_MB = 2048  # address space of a worker, imports included
 DEFAULT_RECYCLE = 1000  # pages served before a worker is replaced (bounds parser leaks)
 
 _HEADER = struct.Struct(">Q")
+_STARTUP_TIMEOUT = 300.0
 _MEMORY_MARKS = ("MemoryError", "bad_alloc", "Cannot allocate memory", "out of memory", "memory allocation failed")
 
 
@@ -74,6 +75,12 @@ class PageSandbox:
             env=env,
         )
         self._served = 0
+        # Start-up (imports, models) is not the first page's time: wait for the worker's hello.
+        assert self._proc.stdout is not None
+        try:
+            self._read(self._proc.stdout.fileno(), _HEADER.size, time.monotonic() + _STARTUP_TIMEOUT)
+        except (TimeoutError, EOFError, OSError):
+            raise self._died() from None
         return self._proc
 
     def _stop(self, kill: bool = False) -> int | None:
@@ -217,6 +224,8 @@ def _worker(memory_mb: int) -> None:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     inp = sys.stdin.buffer
+    out.write(_HEADER.pack(0))  # hello: ready for pages
+    out.flush()
 
     def send(obj: Any) -> None:
         data = pickle.dumps(obj, protocol=5)
