@@ -63,6 +63,8 @@ _PATTERNS = [
     re.compile(rf"(?m)(?:^|\s)[—–-]\s*{_AG}\s*\.?\s*$"),
     # "AFP -" / "WASHINGTON, AP —" opening a dateline
     re.compile(rf"(?m)^(?:[A-ZÀ-ÖØ-Þ][\w .'-]{{0,40}},\s*)?{_AG}\s*[—–-]\s+\S"),
+    # "МОСКВА, 3 марта. /ТАСС/." (the Russian dateline credit)
+    re.compile(rf"(?<![\w/])/\s*{_AG}\s*/(?![\w/])"),
     # "/ANSA", "(ANSA)" at the very end of a paragraph, "ANSA/" before the text
     re.compile(rf"(?m)/\s*{_AG}\s*\)?\s*$"),
 ]
