@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
-from .attribution import find_attribution, normalise_agency
+from lxml import etree
+
+from .attribution import find_attribution, mentions_agency, normalise_agency
 
 _ARTICLE_TYPES = {
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
@@ -48,7 +50,7 @@ class PageMetadata:
 
 
 def _clean(s: Any) -> str:
-    return re.sub(r"\s+", " ", str(s)).strip() if s is not None else ""
+    return " ".join(str(s).split()) if s is not None else ""
 
 
 def _lower_attr(el: Any, name: str) -> str:
@@ -290,14 +292,24 @@ def _classy(el: Any, *words: str) -> bool:
     return any(w in cls for w in words)
 
 
+# XPath runs in C; concat() tests each element's class and id once (cheaper than many contains()).
+_BYLINE_XP = etree.XPath(
+    "//*[@rel='author' or @itemprop='author' or ((@class or @id) and (contains(concat(@class, ' ', @id), 'yline')"
+    " or contains(concat(@class, ' ', @id), 'uthor')))][not(self::meta or self::link or self::script or self::style)]"
+)
+_DATE_CLASS_XP = etree.XPath(
+    "//*[(@class or @id) and (contains(concat(@class, ' ', @id), 'date') or contains(concat(@class, ' ', @id), 'Date')"
+    " or contains(concat(@class, ' ', @id), 'time') or contains(concat(@class, ' ', @id), 'ublish'))]"
+    "[not(self::meta or self::link or self::script or self::style or self::html or self::body)]"
+)
+_CHROME_XP = "ancestor::nav or ancestor::header or ancestor::footer"
+_CHROME_LINKS_XP = etree.XPath("//nav//a[@href]|//header//a[@href]|//footer//a[@href]")
+_BODY_LINKS_XP = etree.XPath("//body//a[@href]")
+_ITEMPROP_DATE_XP = etree.XPath("//*[@itemprop='datePublished' or @itemprop='datepublished']")
+
+
 def _byline_elements(tree: Any) -> list[Any]:
-    out = []
-    for el in tree.iter():
-        if not isinstance(el.tag, str) or el.tag in ("script", "style", "meta", "link"):
-            continue
-        if (el.get("rel") or "").lower() == "author" or (el.get("itemprop") or "").lower() == "author" or _classy(el, "byline", "author"):
-            out.append(el)
-    return out
+    return list(_BYLINE_XP(tree))
 
 
 # ---------------------------------------------------------------- main entry
@@ -462,15 +474,14 @@ def _published_candidates(
                 "pubdate", "publishdate", "publish-date", "sailthru.date", "parsely-pub-date", "date", "article.published"):
         for v in metas.get(key, []):
             yield parse_date(v), "meta"
-    for el in tree.iter():
-        if isinstance(el.tag, str) and (el.get("itemprop") or "").lower() == "datepublished":
-            yield parse_date(el.get("datetime") or el.get("content") or el.text_content()), "meta"
+    for el in _ITEMPROP_DATE_XP(tree):
+        yield parse_date(el.get("datetime") or el.get("content") or el.text_content()), "meta"
     times = [t for t in tree.iter("time") if t.get("datetime")]
     times.sort(key=lambda t: 0 if t.get("pubdate") is not None or _classy(t, "publish", "date") else 1)
     for t in times:
         yield parse_date(t.get("datetime")), "meta"
     yield date_from_url(url), "url"
-    for el in _byline_elements(tree) + [e for e in tree.iter() if isinstance(e.tag, str) and _classy(e, "date", "time", "dateline", "meta", "published")]:
+    for el in _byline_elements(tree) + list(_DATE_CLASS_XP(tree)):
         t = _clean(el.text_content())
         if len(t) <= 200:
             for dt in dates_in_text(t):
@@ -501,54 +512,51 @@ def _attribution(tree: Any, metas: dict[str, list[str]], objs: list[dict[str, An
         agency = normalise_agency(a)
         if agency:
             return agency
-    found = find_attribution(text)
-    if found:
-        return found
-    body = _region_text(tree)
-    return find_attribution(body)
+    if text:
+        # The main text is where credits stand; scanning the whole page costs more than it finds.
+        return find_attribution(text)
+    # No main text given: the page outside its chrome (after a cheap does-it-mention-any check).
+    if not mentions_agency(tree.text_content()):
+        return None
+    return find_attribution(_region_text(tree))
 
 
-def _in_chrome(el: Any) -> bool:
-    return any(anc.tag in _CHROME_TAGS for anc in el.iterancestors())
+_REGION_XP = f"//body//text()[not({_CHROME_XP} or ancestor::script or ancestor::style)]"
 
 
 def _region_text(tree: Any) -> str:
-    """Visible text outside nav/header/footer, one line per block (for credit lines)."""
-    lines: list[str] = []
-    for el in tree.iter("p", "span", "div", "small", "figcaption", "address", "li", "em", "strong", "cite"):
-        if _in_chrome(el) or (el.tag == "div" and len(el)):
-            continue
-        t = _clean(el.text_content())
-        if t and len(t) < 2000:
-            lines.append(t)
-    return "\n".join(lines)
+    """Visible text outside nav/header/footer, one text node a line (for credit lines).
 
-
-def _strip_fragment(u: str) -> str:
-    p = urlsplit(u)
-    return urlunsplit((p.scheme, p.netloc, p.path, p.query, ""))
+    Credit patterns allow whitespace, newlines included, between their parts, so a credit
+    split by inline markup ("Source: <b>Reuters</b>") is still found.
+    """
+    return "\n".join(t.strip() for t in tree.xpath(_REGION_XP, smart_strings=False) if t.strip())
 
 
 def _outlinks(root: Any, base: str | None, *, use_root: bool) -> list[dict[str, str | None]]:
     seen: set[str] = set()
-    own = _strip_fragment(base) if base else None
-    if own:
-        seen.add(own)
+    if base:
+        seen.add(base.split("#", 1)[0])
     out: list[dict[str, str | None]] = []
-    scope = root
-    if not use_root:
-        bodies = list(root.iter("body"))
-        scope = bodies[0] if bodies else root
-    for a in scope.iter("a"):
-        href = (a.get("href") or "").strip()
+    if use_root:
+        anchors = root.xpath(".//a[@href]") if root.tag != "a" else [root]
+    else:
+        chrome = set(_CHROME_LINKS_XP(root))
+        anchors = [a for a in (_BODY_LINKS_XP(root) or root.iter("a")) if a not in chrome and a.get("href") is not None]
+    scheme = base.split(":", 1)[0] if base and ":" in base else "https"
+    for a in anchors:
+        href = a.get("href").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
             continue
-        if not use_root and _in_chrome(a):
-            continue
-        u = _http_url(base, href)
+        if href.startswith(("http://", "https://")):
+            u: str | None = href
+        elif href.startswith("//"):
+            u = f"{scheme}:{href}"
+        else:
+            u = _http_url(base, href)
         if u is None:
             continue
-        u = _strip_fragment(u)
+        u = u.split("#", 1)[0]
         if u in seen:
             continue
         seen.add(u)
