@@ -401,3 +401,18 @@ def test_text_dump_rules_beyond_french(lang: str, tmp_path: Path) -> None:
     assert read_also not in doc.text
     assert len(doc.text.split("\n\n")) == 2  # the two prose paragraphs, nothing else
     assert "telegram" not in doc.text.lower() and "cookie" not in doc.text.lower()
+
+
+def test_text_dump_byline_and_date_lines_are_metadata() -> None:
+    dump = (
+        "Storm hits coast\nBy Ann Lee and Bo Chan\n14 March 2026\n"
+        "A big storm hit the coast on Friday, cutting power to thousands of homes and closing schools across the region.\n"
+        "Officials said repairs would take at least a week, and asked residents to stay indoors until the winds dropped.\n"
+    )
+    doc = extract_bytes(dump.encode(), "text/plain", captured_at=CAPTURE)
+    assert doc.authors == ["Ann Lee", "Bo Chan"]
+    assert (doc.published, doc.published_source) == (datetime(2026, 3, 14, tzinfo=UTC), "text")
+    assert doc.text.startswith("A big storm") and "Ann Lee" not in doc.text and "14 March" not in doc.text
+    # captured before the date on the page: the date cannot be the publication date
+    early = extract_bytes(dump.encode(), "text/plain", captured_at=datetime(2026, 3, 1, tzinfo=UTC))
+    assert early.published is None and early.published_source is None

@@ -23,7 +23,7 @@ from .sources import guess_media_type
 from .verify import VerifyResult
 from .verify import verify as _verify
 
-__all__ = ["diff", "extract", "extract_page", "extract_text", "ingest", "init", "publish", "run", "verify"]
+__all__ = ["diff", "extract", "extract_page", "extract_text", "ingest", "init", "publish", "run", "show", "verify"]
 
 
 def init(directory: str | Path = ".", name: str | None = None) -> ws.Workspace:
@@ -119,6 +119,16 @@ def publish(
 def verify(release: str | Path) -> VerifyResult:
     """Re-hash a release and check its tree hash, logical digest and schema."""
     return _verify(release)
+
+
+def show(record_id: str, records_dir: str | Path | None = None, archives_dir: str | Path | None = None) -> Any:
+    """One record and its source re-read from the WARC by offset (``ShowResult``; ``.problems`` lists mismatches)."""
+    from .show import show as _show
+
+    w = _workspace()
+    records_dir = records_dir or (w.records if w else "records")
+    archives_dir = archives_dir or (w.archives if w else None)
+    return _show(record_id, records_dir, archives_dir)
 
 
 def extract_page(

@@ -250,14 +250,10 @@ def show(
     """
     from .show import ShowError
     from .show import as_json as show_json
-    from .show import show as do_show
 
     with _fatal_errors():
-        w = api._workspace()
-        records = records or (w.records if w else Path("records"))
-        archives = archives or (w.archives if w else None)
         try:
-            res = do_show(record_id, records, archives)
+            res = api.show(record_id, records, archives)
         except ShowError as e:
             raise Fatal(str(e)) from None
     if as_json:
@@ -365,7 +361,7 @@ def run(
                 err.print(f"[yellow]rejected[/yellow] {rej.stage}/{rej.reason}: {rej.detail or rej.input}", highlight=False)
         out.print("[bold]summary[/bold]")
         out.print(f"  pages    {ing.counts['pages_archived']} archived into {len(ing.outputs)} WARC file(s)", highlight=False)
-        out.print(f"  records  {ext.counts['records_extracted']} extracted ({ext.counts['exact_dup_rows_marked']} exact duplicates marked)", highlight=False)
+        out.print(f"  records  {ext.counts['records_extracted']} extracted ({ext.counts['exact_dup_rows_marked']} exact, {ext.counts['near_dup_rows_marked']} near duplicates marked)", highlight=False)
         out.print(f"  rejects  {rejects}", highlight=False)
         out.print(f"  release  {pub.extra['release']}", highlight=False)
     raise typer.Exit(1 if rejects else 0)

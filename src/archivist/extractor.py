@@ -24,6 +24,7 @@ SETTINGS: dict[str, Any] = {
     "html": {"engine": "trafilatura", "include_comments": False, "include_tables": True, "favor_precision": False},
     "text": {"engine": "textpage", "min_prose_chars": textpage._MIN_PROSE},
     "language": {"engine": "py3langid+script", "min_letters": 6},
+    "metadata": {"engine": "archivist.metadata", "date_order": ["jsonld", "meta", "url", "text"], "not_after_capture": True},
     "near_dup": {"shingle_words": 5, "permutations": 128, "bands": 16, "threshold": 0.8, "seed": 1},
 }
 
@@ -125,10 +126,13 @@ def extract_bytes(
     if is_html:
         doc = extract_html(text, url, captured_at)
     else:
-        tp = textpage.parse(text)
+        tp = textpage.parse(text, captured_at)
         doc = ExtractedDoc(
             text=tp.text,
             title=tp.title,
+            authors=tp.authors,
+            published=tp.published,
+            published_source="text" if tp.published else None,
             outlinks=tp.outlinks,
             source_attribution=tp.source_attribution,
             visible_chars=tp.visible_chars,

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from .attribution import find_attribution, normalise_agency
+from .metadata import _BYLINE_RE, dates_in_text, split_names
 
 _SOURCE_RE = re.compile(
     r"(?:^|\s)(?:source|sources|quelle|fuente|fonte|источник|źródło|πηγή|bron)\s*:\s*([^\n|•·]{2,60}?)\s*$",
@@ -52,6 +54,8 @@ class TextPage:
     source_attribution: str | None
     outlinks: list[dict[str, str | None]] = field(default_factory=list)
     visible_chars: int = 0
+    authors: list[str] = field(default_factory=list)
+    published: datetime | None = None  # from a byline/date line, never after captured_at
 
 
 def _norm(s: str) -> str:
@@ -66,7 +70,7 @@ def _is_chrome(line: str) -> bool:
     return bool(_SOCIAL_RE.search(line) or _CONSENT_WORDS.search(line))
 
 
-def parse(text: str) -> TextPage:
+def parse(text: str, captured_at: datetime | None = None) -> TextPage:
     lines = [ln.strip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     nonempty = [ln for ln in lines if ln]
     visible = sum(len(re.sub(r"\s", "", ln)) for ln in nonempty)
@@ -78,8 +82,20 @@ def parse(text: str) -> TextPage:
     attribution: str | None = None
     outlinks: list[dict[str, str | None]] = []
     kept: list[str] = []
+    authors: list[str] = []
+    published: datetime | None = None
+    latest = captured_at.astimezone(UTC) if captured_at and captured_at.tzinfo else (captured_at.replace(tzinfo=UTC) if captured_at else None)
 
     for ln in nonempty[1:] if title else nonempty:
+        if len(ln) <= 120 and not _is_prose(ln):
+            # Byline and date lines ("By Ann Lee", "Par X | 14 mars 2026") are metadata, not text.
+            if _BYLINE_RE.match(ln) and not authors and (names := [n for n in split_names(ln) if 1 <= len(n.split()) <= 5 and not any(c.isdigit() for c in n)]):
+                authors = names
+                published = published or next((d for d in dates_in_text(ln) if latest is None or d <= latest), None)
+                continue
+            if published is None and (d := next((d for d in dates_in_text(ln) if latest is None or d <= latest), None)):
+                published = d
+                continue
         m = _SOURCE_RE.search(ln)
         if m and (not _is_prose(ln[: m.start()] or "x") or (tnorm and _norm(ln[: m.start()]) == tnorm)):
             attribution = attribution or normalise_agency(m.group(1)) or m.group(1).strip()
@@ -109,4 +125,6 @@ def parse(text: str) -> TextPage:
         source_attribution=attribution,
         outlinks=outlinks,
         visible_chars=visible,
+        authors=authors,
+        published=published,
     )
