@@ -8,6 +8,7 @@ chooses among the languages written in the text's script.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from functools import cache
@@ -56,21 +57,44 @@ def _script(ch: str) -> str | None:
     return name.split(" ", 1)[0]
 
 
+# The common scripts by code-point range, counted with one C-level regex pass each; the
+# per-character Unicode-name lookup is kept for the rarer scripts.
+_RANGES = {
+    "LATIN": "A-Za-z\u00C0-\u024F\u1E00-\u1EFF",
+    "CYRILLIC": "\u0400-\u052F",
+    "GREEK": "\u0370-\u03FF\u1F00-\u1FFF",
+    "HAN": "\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF",
+    "HIRAGANA": "\u3040-\u309F",
+    "KATAKANA": "\u30A0-\u30FF",
+    "HANGUL": "\uAC00-\uD7AF\u1100-\u11FF",
+    "ARABIC": "\u0600-\u06FF",
+    "HEBREW": "\u0590-\u05FF",
+}
+_RANGE_RES = {k: re.compile(f"[{v}]") for k, v in _RANGES.items()}
+_SCRIPT_SAMPLE = 1500
+
+
 def scripts(text: str) -> Counter[str]:
     """Letters of ``text`` counted by script (first word of their Unicode name)."""
     c: Counter[str] = Counter()
-    for ch in text:
-        if ch.isalpha():
-            s = _script(ch)
-            if s:
+    for k, rx in _RANGE_RES.items():
+        n = len(rx.findall(text))
+        if n:
+            c[k] = n
+    letters = sum(ch.isalpha() for ch in text)
+    if letters > 1.2 * sum(c.values()) + 2:
+        c = Counter()
+        for ch in text:
+            if ch.isalpha() and (s := _script(ch)):
                 c[s] += 1
     return c
 
 
 def identify(text: str) -> tuple[str | None, float | None]:
     """(ISO 639-1 code, confidence 0..1), or (None, None) when the text is too short to tell."""
-    sample = text[:20000]
-    counts = scripts(sample[:3000])
+    # A few thousand characters decide a language as well as the whole text, at a fraction of the cost.
+    sample = text[:5000]
+    counts = scripts(sample[:_SCRIPT_SAMPLE])
     letters = sum(counts.values())
     if not letters:
         return None, None
@@ -89,7 +113,7 @@ def identify(text: str) -> tuple[str | None, float | None]:
     if letters < _MIN_LETTERS:
         return None, None
     if script == "CYRILLIC":
-        low = sample[:3000].lower()
+        low = sample[:_SCRIPT_SAMPLE].lower()
         if any(ch in low for ch in "їєґ"):
             return "uk", round(share, 4)
         if "ў" in low:
