@@ -416,3 +416,28 @@ def test_text_dump_byline_and_date_lines_are_metadata() -> None:
     # captured before the date on the page: the date cannot be the publication date
     early = extract_bytes(dump.encode(), "text/plain", captured_at=datetime(2026, 3, 1, tzinfo=UTC))
     assert early.published is None and early.published_source is None
+
+
+@pytest.mark.parametrize(
+    "head,body,names",
+    [
+        ('<meta name="author" content="Sarah E. Needleman">', "", ["Sarah E. Needleman"]),  # no Italian "e" split
+        ('<meta name="author" content="Analysis by Chris Cillizza, CNN Editor-at-large">', "", ["Chris Cillizza"]),
+        ('<meta name="author" content="Jill Disis, CNN Business"><meta property="og:site_name" content="CNN">', "", ["Jill Disis"]),
+        ('<meta name="author" content="Rachael Link, MS, RD">', "", ["Rachael Link"]),
+        ("", f'<div class="author">Текст: Лида Буслаева</div>{PROSE}', ["Лида Буслаева"]),
+        ("", f'<p class="byline">By Mike Wall and Malcolm Owen Monday</p>{PROSE}', ["Mike Wall", "Malcolm Owen"]),
+        ("", f'{PROSE}<form><label class="comment-author">Name (required)</label><input name="author"></form>', []),
+        ("", f'<span class="byline-author">ERIC TUCKER<br>Associated Press</span>{PROSE}', ["ERIC TUCKER"]),
+    ],
+)
+def test_author_names_are_cleaned(head: str, body: str, names: list[str]) -> None:
+    assert md(head, body).authors == names
+
+
+def test_agency_in_the_author_list_becomes_the_attribution() -> None:
+    m = md('<meta name="author" content="MEG KINNARD, ERRIN HAINES, Associated Press">')
+    assert m.authors == ["MEG KINNARD", "ERRIN HAINES"]
+    assert m.source_attribution == "AP"
+    m = md(ld({"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Reuters"}}))
+    assert m.authors == ["Reuters"] and m.source_attribution == "Reuters"  # the agency is all there is

@@ -256,15 +256,30 @@ def _as_utc(dt: datetime) -> datetime:
 _BYLINE_RE = re.compile(
     r"^\s*(?:by|par|von|por|di|door|av|от|автор[ы]?:?|autor(?:es|zy)?:?|de)\s+(?P<names>.+)$", re.IGNORECASE
 )
-_NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\band\b|\bet\b|\bund\b|\by\b|\be\b|\bи\b|\boraz\b|\bi\b)\s*", re.IGNORECASE)
-_NOT_A_NAME_RE = re.compile(r"https?://|www\.|@|\d|[<>{}|/\\]")
+# Conjunctions are matched in lower case only: "Sarah E. Needleman" holds no Italian "e".
+_NAME_SPLIT_RE = re.compile(r"\s*[,;&]\s*|\s+(?:and|And|AND|et|und|y|e|i|и|oraz|ve|και|en)\s+")
+_NOT_A_NAME_RE = re.compile(r"https?://|www\.|@|\d|[<>{}|/\\()\[\]\"“”«»=]")
+_STOP_NAMES = {"the", "by", "a", "an", "and", "von", "par", "por", "de", "le", "la", "admin", "author", "anonymous", "unknown", "none", "null"}
+_ROLE_RE = re.compile(
+    r"\b(?:staff|writer|editor|editors|correspondent|reporter|contributor|contributing|columnist|analyst|at-large|"
+    r"bureau|chief|producer|photographer|photos?|special to|wire services?|newsroom|redaktion|rédaction|redacción|"
+    r"redazione|редакция|admin|administrator|team|desk|opinion|analysis|updated|published|comments?|editorial|subject|"
+    r"video|content|headline)\b",
+    re.IGNORECASE,
+)
+_CREDENTIAL_RE = re.compile(r"^(?:[A-Z]{1,4}|PhD|Ph\.D|MD|MSc|MBA|Jr|Sr|RN|CPT)\.?$")
+_LEAD_IN_RE = re.compile(r"^.{0,40}?\b(?:by|par|von|por|door)\s+(?=[A-ZÀ-ÖØ-ÞА-Я])", re.IGNORECASE)
+_TRAIL_RE = re.compile(r"\s+(?:on\s+|le\s+|am\s+|el\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day$|\s+on\s+\w+$", re.IGNORECASE)
+_LABEL_RE = re.compile(r"^(?:text|texte|текст|words|author|authors|auteur|autor|автор|written by|story)\s*[:：]\s*", re.IGNORECASE)
 
 
 def _good_name(name: str) -> bool:
-    if not name or _NOT_A_NAME_RE.search(name):
+    if not name or _NOT_A_NAME_RE.search(name) or _ROLE_RE.search(name) or _CREDENTIAL_RE.match(name):
+        return False
+    if name.casefold() in _STOP_NAMES or name[0].islower():  # "subject", "viewing our video": not names
         return False
     words = name.split()
-    return 1 <= len(words) <= 6 and len(name) <= 80
+    return 1 <= len(words) <= 5 and len(name) <= 60
 
 
 def split_names(value: str) -> list[str]:
@@ -278,10 +293,25 @@ def split_names(value: str) -> list[str]:
     return [n.strip(" .,:;") for n in _NAME_SPLIT_RE.split(v) if n.strip(" .,:;")]
 
 
-def _add_names(out: list[str], names: Iterable[str]) -> None:
+def _add_names(out: list[str], names: Iterable[str], site: str | None = None) -> None:
+    names = list(names)
+    if len(names) > 8:
+        return  # a run of text split at commas, not a list of authors
     seen = {n.casefold() for n in out}
+    site_key = _norm(site) if site else None
     for n in names:
-        n = _clean(n).strip(" .,:;")
+        n = _LABEL_RE.sub("", _clean(n).strip(" .,:;"))
+        n = _LEAD_IN_RE.sub("", n)  # "Analysis by Chris Cillizza" -> "Chris Cillizza"
+        n = _TRAIL_RE.sub("", n)  # "Minh Do on Monday" -> "Minh Do"
+        words = n.split()
+        # "ERIC TUCKER Associated Press": a trailing agency name is a credit, not part of the name
+        for k in range(len(words) - 1, 0, -1):
+            if normalise_agency(" ".join(words[k:])):
+                n = " ".join(words[:k])
+                break
+        key = _norm(n)
+        if site_key and key and (key in site_key or site_key in key) and not normalise_agency(n):
+            continue  # the outlet itself ("CNN Business") is not an author
         if _good_name(n) and n.casefold() not in seen:
             seen.add(n.casefold())
             out.append(n)
@@ -295,7 +325,8 @@ def _classy(el: Any, *words: str) -> bool:
 # XPath runs in C; concat() tests each element's class and id once (cheaper than many contains()).
 _BYLINE_XP = etree.XPath(
     "//*[@rel='author' or @itemprop='author' or ((@class or @id) and (contains(concat(@class, ' ', @id), 'yline')"
-    " or contains(concat(@class, ' ', @id), 'uthor')))][not(self::meta or self::link or self::script or self::style)]"
+    " or contains(concat(@class, ' ', @id), 'uthor')))][not(self::meta or self::link or self::script or self::style"
+    " or ancestor::form)]"
 )
 _DATE_CLASS_XP = etree.XPath(
     "//*[(@class or @id) and (contains(concat(@class, ' ', @id), 'date') or contains(concat(@class, ' ', @id), 'Date')"
@@ -333,14 +364,18 @@ def extract_metadata(
     md = PageMetadata()
 
     md.site_name = _first(metas, "og:site_name", "application-name", "twitter:site:name") or _jsonld_site(objs)
+    if md.site_name:
+        md.site_name = md.site_name.lstrip("@") or None
     md.title = _title(tree, metas, objs, md)
     md.canonical_url = _canonical(tree, metas, url)
     md.description = _first(metas, "description", "og:description", "twitter:description", "dc.description") or _jsonld_str(objs, "description")
 
-    md.authors = _authors(tree, metas, objs)
+    named = _authors(tree, metas, objs, md.site_name)
+    # "ANN LEE, Associated Press": the agency is the credit (source_attribution), the people the authors
+    md.authors = [a for a in named if not normalise_agency(a)] or named
     md.published, md.published_source = _published(tree, metas, objs, url, captured_at)
     md.modified = _modified(metas, objs, captured_at)
-    md.source_attribution = _attribution(tree, metas, objs, text, md)
+    md.source_attribution = _attribution(tree, metas, objs, text, md, named)
     md.outlinks = _outlinks(content_root if content_root is not None else tree, url, use_root=content_root is not None)
     return md
 
@@ -424,33 +459,38 @@ def _canonical(tree: Any, metas: dict[str, list[str]], url: str | None) -> str |
     return _http_url(url, _first(metas, "og:url"))
 
 
-def _authors(tree: Any, metas: dict[str, list[str]], objs: list[dict[str, Any]]) -> list[str]:
+def _authors(tree: Any, metas: dict[str, list[str]], objs: list[dict[str, Any]], site: str | None) -> list[str]:
     out: list[str] = []
     for o in objs:
         names = _names(o.get("author")) or _names(o.get("creator"))
         if names:
-            _add_names(out, (n for name in names for n in split_names(name)))
+            _add_names(out, (n for name in names for n in split_names(name)), site)
             break
     if not out:
         for key in ("author", "article:author", "dc.creator", "dcterms.creator", "sailthru.author", "parsely-author", "byl"):
             for v in metas.get(key, []):
-                _add_names(out, split_names(v))
+                _add_names(out, split_names(v), site)
     if not out:
         for el in _byline_elements(tree):
-            if el.tag == "meta":
-                continue
-            _add_names(out, split_names(el.text_content()))
+            # itertext keeps "ERIC TUCKER<br>Associated Press" apart
+            _add_names(out, split_names(" ".join(el.itertext())), site)
             if out:
                 break
     if not out:
-        # A visible "By X and Y" line anywhere near the top of the page.
-        for el in tree.iter("p", "span", "div", "address"):
-            t = _clean(el.text_content())
-            if 4 < len(t) < 120 and _BYLINE_RE.match(t) and re.match(r"^\s*(?:by|par|von|por)\s+[A-ZÀ-ÖØ-Þ]", t, re.IGNORECASE):
-                _add_names(out, split_names(t))
-                if out:
-                    break
+        # A visible "By X and Y" line anywhere in the body.
+        for t in _TEXT_NODES_XP(tree):
+            s = t.strip()
+            if len(s) < 120 and _VISIBLE_BY_RE.match(s):
+                line = s if len(s) > 5 else _clean(t.getparent().text_content())
+                if len(line) < 120:
+                    _add_names(out, split_names(line), site)
+                    if out:
+                        break
     return out
+
+
+_VISIBLE_BY_RE = re.compile(r"^(?:by|par|von|por)(?:\s+[A-ZÀ-ÖØ-Þ]|\s*$)", re.IGNORECASE)
+_TEXT_NODES_XP = etree.XPath("//body//text()[not(ancestor::script or ancestor::style or ancestor::form)]")
 
 
 def _published(
@@ -499,7 +539,7 @@ def _modified(metas: dict[str, list[str]], objs: list[dict[str, Any]], captured_
     return None
 
 
-def _attribution(tree: Any, metas: dict[str, list[str]], objs: list[dict[str, Any]], text: str, md: PageMetadata) -> str | None:
+def _attribution(tree: Any, metas: dict[str, list[str]], objs: list[dict[str, Any]], text: str, md: PageMetadata, named: list[str]) -> str | None:
     for o in objs:
         for key in ("sourceOrganization", "provider"):
             for n in _names(o.get(key)):
@@ -508,7 +548,7 @@ def _attribution(tree: Any, metas: dict[str, list[str]], objs: list[dict[str, An
                     return agency
                 if key == "sourceOrganization" and md.site_name and _norm(n) != _norm(md.site_name):
                     return n
-    for a in md.authors:
+    for a in named:
         agency = normalise_agency(a)
         if agency:
             return agency
