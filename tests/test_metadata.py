@@ -441,3 +441,10 @@ def test_agency_in_the_author_list_becomes_the_attribution() -> None:
     assert m.source_attribution == "AP"
     m = md(ld({"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Reuters"}}))
     assert m.authors == ["Reuters"] and m.source_attribution == "Reuters"  # the agency is all there is
+
+
+def test_multi_token_itemprop_and_date_line_under_headline() -> None:
+    m = md('<meta property="article:published" itemprop="datePublished dateCreated" content="2026-03-14T09:00:00.000Z">')
+    assert (m.published, m.published_source) == (datetime(2026, 3, 14, 9, tzinfo=UTC), "meta")
+    m = md(body=f"<h1>Headline</h1><div><span>Input time: 2026-03-14 15:24</span></div>{PROSE}", url="https://n.example/x")
+    assert (m.published, m.published_source) == (datetime(2026, 3, 14, tzinfo=UTC), "text")

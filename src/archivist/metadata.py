@@ -66,8 +66,9 @@ def _metas(tree: Any) -> dict[str, list[str]]:
             continue
         for attr in ("name", "property", "itemprop", "http-equiv"):
             key = _lower_attr(m, attr)
-            if key:
-                out.setdefault(key, []).append(content.strip())
+            # itemprop may hold several tokens: itemprop="datePublished dateCreated"
+            for k in {key, *key.split()} if key else ():
+                out.setdefault(k, []).append(content.strip())
     return out
 
 
@@ -336,7 +337,9 @@ _DATE_CLASS_XP = etree.XPath(
 _CHROME_XP = "ancestor::nav or ancestor::header or ancestor::footer"
 _CHROME_LINKS_XP = etree.XPath("//nav//a[@href]|//header//a[@href]|//footer//a[@href]")
 _BODY_LINKS_XP = etree.XPath("//body//a[@href]")
-_ITEMPROP_DATE_XP = etree.XPath("//*[@itemprop='datePublished' or @itemprop='datepublished']")
+_ITEMPROP_DATE_XP = etree.XPath("//*[@itemprop][contains(@itemprop, 'datePublished') or contains(@itemprop, 'datepublished')]")
+_FIRST_H1_XP = etree.XPath("(//body//h1)[1]")
+_AFTER_H1_TEXT_XP = etree.XPath("following::text()[not(ancestor::script or ancestor::style)][position() <= 40]")
 
 
 def _byline_elements(tree: Any) -> list[Any]:
@@ -509,7 +512,7 @@ def _published_candidates(
         yield parse_date(o.get("datePublished") if isinstance(o.get("datePublished"), str) else None), "jsonld"
     for o in objs:
         yield parse_date(o.get("dateCreated") if isinstance(o.get("dateCreated"), str) else None), "jsonld"
-    for key in ("article:published_time", "og:article:published_time", "og:published_time", "published_time",
+    for key in ("article:published_time", "article:published", "og:article:published_time", "og:published_time", "published_time",
                 "datepublished", "dc.date", "dc.date.issued", "dcterms.date", "dcterms.issued", "dcterms.created",
                 "pubdate", "publishdate", "publish-date", "sailthru.date", "parsely-pub-date", "date", "article.published"):
         for v in metas.get(key, []):
@@ -526,6 +529,12 @@ def _published_candidates(
         if len(t) <= 200:
             for dt in dates_in_text(t):
                 yield dt, "text"
+    # Last resort: a date line just under the headline, where bylines stand.
+    for h1 in _FIRST_H1_XP(tree):
+        for t in _AFTER_H1_TEXT_XP(h1):
+            if len(t) <= 200:
+                for dt in dates_in_text(t):
+                    yield dt, "text"
 
 
 def _modified(metas: dict[str, list[str]], objs: list[dict[str, Any]], captured_at: datetime | None) -> datetime | None:
