@@ -13,7 +13,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .api import diff, extract, extract_page, extract_text, ingest, init, publish, run, verify  # noqa: E402
+from .api import diff, extract, extract_page, extract_text, ingest, init, publish, run, verify
 
 __all__ = [
     "__version__",

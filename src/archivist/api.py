@@ -23,6 +23,9 @@ from .sources import guess_media_type
 from .verify import VerifyResult
 from .verify import verify as _verify
 
+# progress(done, total): called as work completes, for progress bars.
+Progress = Callable[[int, int], None]
+
 __all__ = ["diff", "extract", "extract_page", "extract_text", "ingest", "init", "publish", "run", "show", "verify"]
 
 
@@ -44,6 +47,7 @@ def ingest(
     corpus_name: str | None = None,
     operator: str | None = None,
     license: str | None = None,
+    progress: Progress | None = None,
 ) -> StageReport:
     """Files, folders and globs of raw pages to WARC/1.1 files in ``out_dir``."""
     w = _workspace()
@@ -63,6 +67,7 @@ def ingest(
         corpus_name=corpus_name or corpus.get("name") or "corpus",
         operator=operator or corpus.get("operator") or None,
         license=license or None,
+        progress=progress,
     )
 
 
@@ -70,13 +75,17 @@ def extract(
     warcs: list[str | Path] | None = None,
     out_dir: str | Path | None = None,
     *,
-    workers: int = 1,
-    progress: Callable[[], None] | None = None,
+    workers: int | None = 1,
+    executor: str = "local",
+    address: str | None = None,
+    resume: bool = True,
+    progress: Progress | None = None,
     page_timeout: float | None = None,
     page_memory_mb: int | None = None,
 ) -> StageReport:
     """WARC files (or folders of them) to Parquet record shards plus a rejects table.
 
+    ``workers=None`` uses every core; ``executor="ray"`` runs the same shard tasks on Ray.
     Every page runs in a sandbox worker under ``page_timeout`` seconds and ``page_memory_mb``.
     """
     from .sandbox import Limits
@@ -90,8 +99,11 @@ def extract(
         if w is None:
             raise ValueError("no output folder given (-o) and not inside a workspace")
         out_dir = w.records
+    from .executors import default_workers
+
     limits = Limits(timeout=page_timeout or Limits.timeout, memory_mb=page_memory_mb or Limits.memory_mb)
-    return _extract(list(warcs), out_dir, workers=workers, progress=progress, limits=limits)
+    return _extract(list(warcs), out_dir, workers=workers or default_workers(), executor=executor,
+                    address=address, resume=resume, progress=progress, limits=limits)
 
 
 def publish(

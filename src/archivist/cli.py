@@ -25,8 +25,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
-out = Console()
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary (counts, every reject with its reason, outputs).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
@@ -62,9 +62,10 @@ def _finish(report: StageReport, as_json: bool, summary: Callable[[], None] | No
 
 
 @contextmanager
-def _progress(label: str, total: int, quiet: bool) -> Iterator[Callable[[], None]]:
-    if quiet or not sys.stderr.isatty() or total <= 1:
-        yield lambda: None
+def _progress(label: str, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar (count, rate, ETA) on a terminal; nothing when piped or --quiet."""
+    if quiet or not err.is_terminal:
+        yield None
         return
     from rich.progress import (
         BarColumn,
@@ -72,14 +73,19 @@ def _progress(label: str, total: int, quiet: bool) -> Iterator[Callable[[], None
         Progress,
         TextColumn,
         TimeRemainingColumn,
-        TransferSpeedColumn,
     )
 
     cols = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TransferSpeedColumn(), TimeRemainingColumn())
+            TextColumn("{task.fields[rate]}"), TimeRemainingColumn())
     with Progress(*cols, console=err, transient=True) as prog:
-        task = prog.add_task(label, total=total)
-        yield lambda: prog.advance(task)
+        task = prog.add_task(label, total=None, rate="")
+
+        def update(done: int, total: int) -> None:
+            prog.update(task, completed=done, total=total)
+            speed = prog.tasks[0].speed
+            prog.update(task, rate=f"{speed:.1f}/s" if speed else "")
+
+        yield update
 
 
 def _version_cb(value: bool) -> None:
@@ -126,7 +132,8 @@ def ingest(
     with _fatal_errors():
         if not sources and not urls and api._workspace() is None:
             raise Fatal("nothing to ingest: give files, folders, globs or --urls")
-        report = api.ingest(sources or None, out_dir, sidecar=sidecar, urls=urls, corpus_name=name)
+        with _progress("archiving", quiet) as progress:
+            report = api.ingest(sources or None, out_dir, sidecar=sidecar, urls=urls, corpus_name=name, progress=progress)
 
     def summary() -> None:
         c = report.counts
@@ -141,7 +148,10 @@ def ingest(
 def extract(
     warcs: Annotated[list[Path] | None, typer.Argument(help="WARC files or folders of them.")] = None,
     out_dir: Annotated[Path | None, typer.Option("-o", "--out", help="Folder for the Parquet shards (default: the workspace's records/).")] = None,
-    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes (one shard each).")] = 1,
+    workers: Annotated[int | None, typer.Option("--workers", "-w", min=1, help="Worker processes, one shard each (default: the number of cores).")] = None,
+    executor: Annotated[str, typer.Option("--executor", help="local (processes) or ray.")] = "local",
+    address: Annotated[str | None, typer.Option("--address", help="Ray cluster address (with --executor ray).")] = None,
+    resume: Annotated[bool, typer.Option("--resume/--no-resume", help="Skip shards an earlier run finished.")] = True,
     page_timeout: Annotated[float, typer.Option("--page-timeout", min=0.1, help="Seconds one page may take; slower pages become 'timeout' rejects.")] = 30.0,
     page_memory: Annotated[int, typer.Option("--page-memory", min=256, help="Memory cap (MB of address space) of the extraction worker; pages over it become 'memory-limit' rejects.")] = 2048,
     as_json: JsonOpt = False,
@@ -149,15 +159,14 @@ def extract(
 ) -> None:
     """Extract records from WARC files into Parquet shards (one per WARC) and a rejects table.
 
+    A killed run continues where it stopped when run again: finished shards are skipped.
+
     Example: archivist extract archives/ -o records --workers 2
     """
-    with _fatal_errors():
-        from .extract import find_warcs
-
-        n = len(find_warcs(list(warcs))) if warcs else 1
-        with _progress("extracting", n, quiet) as tick:
-            report = api.extract(list(warcs) if warcs else None, out_dir, workers=workers, progress=tick,
-                                 page_timeout=page_timeout, page_memory_mb=page_memory)
+    with _fatal_errors(), _progress("extracting", quiet) as progress:
+        report = api.extract(list(warcs) if warcs else None, out_dir, workers=workers, executor=executor,
+                             address=address, resume=resume, progress=progress,
+                             page_timeout=page_timeout, page_memory_mb=page_memory)
 
     def summary() -> None:
         c = report.counts

@@ -7,18 +7,19 @@ small (id, text hash) columns marks duplicates across all shards.
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
-from . import dedup, schema
+from . import dedup, executors, schema
 from .extractor import SETTINGS, NotExtractable, extract_bytes, extractor_id
 from .hashing import json_sha256, sha256_hex
 from .parquet_io import write_table
 from .quality import signals, text_sha256
 from .report import StageReport
+from .runstate import RunState, input_digest
 from .sandbox import Limits, SandboxError, shared_sandbox
 from .warc_reader import ReadError, SourceRecord, iter_records
 
@@ -181,27 +182,58 @@ def extract_shard(warc: str | Path, out_dir: str | Path, limits: Limits | None =
     return report
 
 
+def _shard_task(warc: Path, out_dir: Path, limits: Limits | None = Limits()) -> tuple[Path, str, StageReport]:
+    digest = input_digest(warc)
+    return warc, digest, extract_shard(warc, out_dir, limits)
+
+
 def extract(
-    inputs: list[str | Path], out_dir: str | Path, *, workers: int = 1, progress: Any = None, limits: Limits | None = Limits()
+    inputs: list[str | Path],
+    out_dir: str | Path,
+    *,
+    workers: int = 1,
+    executor: str = "local",
+    address: str | None = None,
+    resume: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+    limits: Limits | None = Limits(),
 ) -> StageReport:
-    """Extract every WARC in ``inputs`` (files or folders) into ``out_dir``, then mark duplicates."""
+    """Extract every WARC in ``inputs`` (files or folders) into ``out_dir``, then mark duplicates.
+
+    Every page runs in a sandbox worker process under ``limits`` (timeout, memory cap).
+
+    Shards already finished by an earlier (possibly killed) run with the same input and
+    settings are skipped; their recorded reports still count in the totals.
+    """
     out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     warcs = find_warcs(inputs)
+    state = RunState(out_dir, settings_hash())
     total = StageReport(stage="extract")
-    if workers > 1 and len(warcs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = pool.map(extract_shard, warcs, [out_dir] * len(warcs), [limits] * len(warcs))
-            for r in results:
-                total.merge(r)
-                if progress:
-                    progress()
-    else:
-        for w in warcs:
-            total.merge(extract_shard(w, out_dir, limits))
-            if progress:
-                progress()
+    results: dict[Path, StageReport] = {}
+    todo: list[Path] = []
+    for w in warcs:
+        prev = state.done(w, input_digest(w)) if resume else None
+        if prev is not None:
+            results[w] = prev
+        else:
+            todo.append(w)
+    done = len(results)
+    if progress and done:
+        progress(done, len(warcs))
+    for warc, digest, rep in executors.make(executor, workers, address).map(_shard_task, todo, [out_dir] * len(todo), [limits] * len(todo)):
+        results[warc] = rep
+        if not any(r.reason == "not-found" for r in rep.rejects):
+            state.mark(warc, digest, rep)
+        done += 1
+        if progress:
+            progress(done, len(warcs))
+    for w in warcs:  # totals in input order, whatever order the shards finished in
+        total.merge(results[w])
+    total.counts["shards_resumed"] = len(warcs) - len(todo)
     _record_inputs(out_dir, warcs)
-    shards = [Path(p) for p in total.outputs if not p.endswith(".rejects.parquet")]
+    # Duplicates are marked across the whole records folder, not only this run's shards.
+    shards = sorted(p for p in out_dir.glob("*.parquet") if not p.name.endswith(".rejects.parquet"))
     if shards:
         total.counts.update(dedup.mark(shards))
     return total

@@ -9,6 +9,7 @@ charset was decided. A payload already archived in this run becomes a ``revisit`
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,14 @@ from . import charset
 from .hashing import sha1_base32, sha256_hex
 from .report import StageReport
 from .sources import LocalPage, discover
-from .warc_writer import DEFAULT_MAX_BYTES, REVISIT_IDENTICAL, WarcFileWriter, record_id, warc_date, warc_fields
+from .warc_writer import (
+    DEFAULT_MAX_BYTES,
+    REVISIT_IDENTICAL,
+    WarcFileWriter,
+    record_id,
+    warc_date,
+    warc_fields,
+)
 
 _TEXT_TYPES = ("text/", "application/xhtml+xml", "application/xml", "application/json")
 
@@ -49,6 +57,7 @@ def ingest(
     operator: str | None = None,
     license: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Callable[[int, int], None] | None = None,
 ) -> StageReport:
     """Archive local pages (files, folders, globs) into WARC/1.1 files in ``out_dir``."""
     report = StageReport(stage="ingest")
@@ -73,8 +82,10 @@ def ingest(
     )
     originals: dict[str, _Original] = {}
     try:
-        for page in pages:
+        for i, page in enumerate(pages, 1):
             _archive_page(page, writer, originals, report)
+            if progress:
+                progress(i, len(pages))
     finally:
         writer.close()
     report.outputs = [str(p) for p in writer.files]

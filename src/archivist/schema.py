@@ -181,3 +181,15 @@ def rejects_schema() -> TableSchema:
 @cache
 def manifest_json_schema() -> dict[str, Any]:
     return json.loads((schemas_dir() / "manifest.schema.json").read_text(encoding="utf-8"))
+
+
+def docs_markdown() -> str:
+    """``docs/schema.md``: the schema tables, regenerated from the declarations (``python -m archivist.schema``)."""
+    parts = ["# Record schemas", "", "Generated from `schemas/*.json` by `python -m archivist.schema > docs/schema.md`; do not edit by hand.", ""]
+    for s in (record_schema(), rejects_schema()):
+        parts += [f"## `{s.name}` (version {s.version})", "", s.description, "", s.markdown_table(), ""]
+    return "\n".join(parts)
+
+
+if __name__ == "__main__":
+    print(docs_markdown(), end="")

@@ -99,7 +99,7 @@ class WarcFileWriter:
     def _open(self) -> None:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         path = self.out_dir / self.current_name
-        self._fh = open(path, "wb")
+        self._fh = open(path, "wb")  # noqa: SIM115 - kept open across write() calls, closed in close()
         self._size = 0
         self.files.append(path)
         fields = [

@@ -1,0 +1,87 @@
+"""Where shard tasks run: local processes (default) or a Ray cluster.
+
+A task is a picklable function of one shard; executors only decide where it runs. Results
+come back in input order whatever the executor and worker count, and each task writes its
+own deterministically named outputs, so outputs are byte-identical across executors.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Executor(Protocol):
+    name: str
+
+    def map(self, fn: Callable[..., R], *iterables: Iterable[Any]) -> Iterator[R]: ...
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+class LocalExecutor:
+    """A process pool; one worker runs tasks inline (no fork, easy to debug and profile)."""
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None, max_tasks_per_child: int | None = 50) -> None:
+        self.workers = workers or default_workers()
+        # Recycling workers bounds what leaky parsers can accumulate over a long run.
+        self.max_tasks_per_child = max_tasks_per_child
+
+    def map(self, fn: Callable[..., R], *iterables: Iterable[Any]) -> Iterator[R]:
+        args = list(zip(*iterables, strict=True))
+        if self.workers <= 1 or len(args) <= 1:
+            for a in args:
+                yield fn(*a)
+            return
+        import multiprocessing as mp
+
+        # forkserver: fork is unsafe with threaded libraries (pyarrow) and cannot recycle workers.
+        ctx = mp.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=min(self.workers, len(args)), mp_context=ctx,
+                                 max_tasks_per_child=self.max_tasks_per_child) as pool:
+            yield from pool.map(fn, *zip(*args, strict=True))
+
+
+class RayExecutor:
+    """The same tasks as Ray remote functions: a local Ray by default, a cluster with ``address``."""
+
+    name = "ray"
+
+    def __init__(self, address: str | None = None, workers: int | None = None) -> None:
+        self.address = address
+        self.workers = workers
+
+    def map(self, fn: Callable[..., R], *iterables: Iterable[Any]) -> Iterator[R]:
+        try:
+            import ray
+        except ImportError as e:  # optional dependency
+            raise ValueError("the Ray executor needs ray: pip install 'archivist[ray]'") from e
+        started_here = not ray.is_initialized()
+        if started_here:
+            kw: dict[str, Any] = {"address": self.address} if self.address else {"num_cpus": self.workers or default_workers()}
+            ray.init(ignore_reinit_error=True, include_dashboard=False, log_to_driver=False, **kw)
+        try:
+            remote = ray.remote(fn)
+            refs = [remote.remote(*a) for a in zip(*iterables, strict=True)]
+            for ref in refs:  # in input order
+                yield ray.get(ref)
+        finally:
+            if started_here:
+                ray.shutdown()
+
+
+def make(name: str = "local", workers: int | None = None, address: str | None = None) -> Executor:
+    if name == "local":
+        return LocalExecutor(workers)
+    if name == "ray":
+        return RayExecutor(address, workers)
+    raise ValueError(f"unknown executor {name!r}: use local or ray")
