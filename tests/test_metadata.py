@@ -240,6 +240,8 @@ def test_outlinks_from_content_not_chrome() -> None:
         '<article><p>Read the <a href="/report.pdf#p2">full report</a> and <a href="https://other.example/a">this</a>.'
         ' Again <a href="/report.pdf">the report</a>, <a href="#top">top</a>, <a href="mailto:x@y.z">mail</a>,'
         ' <a href="story">itself</a>.</p>'
+        '<div class="share-bar"><a href="https://facebook.example/sharer.php?u=x">Facebook</a></div>'
+        '<div role="navigation"><a href="/next">Next</a></div><div id="cmp" class="cmp-banner"><a href="/privacy">Privacy</a></div>'
         '<aside class="read-also"><ul><li><a href="/world/other-story">Read also: other story</a></li></ul></aside></article>'
         '<footer><a href="/privacy">Privacy</a></footer>'
     )

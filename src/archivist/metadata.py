@@ -336,6 +336,35 @@ _DATE_CLASS_XP = etree.XPath(
 )
 _CHROME_XP = "ancestor::nav or ancestor::header or ancestor::footer"
 _CHROME_LINKS_XP = etree.XPath("//nav//a[@href]|//header//a[@href]|//footer//a[@href]")
+# Share bars, consent banners, menus, breadcrumbs: chrome inside the body, told by class or role.
+_CHROME_CLASS_RE = re.compile(r"share|social|cookie|consent|\bcmp|breadcrumb|menu|skip|login|subscribe|comment", re.IGNORECASE)
+_CHROME_ROLES = {"navigation", "banner", "contentinfo"}
+
+
+def _chrome_filter() -> Any:
+    memo: dict[Any, bool] = {}
+
+    def inside(el: Any) -> bool:
+        path = []
+        node = el
+        while node is not None:
+            if node in memo:
+                hit = memo[node]
+                break
+            path.append(node)
+            if _CHROME_CLASS_RE.search(node.get("class") or "") or node.get("role") in _CHROME_ROLES:
+                hit = True
+                break
+            node = node.getparent()
+        else:
+            hit = False
+        for n in path:
+            memo[n] = hit
+        return hit
+
+    return inside
+
+
 _BODY_LINKS_XP = etree.XPath("//body//a[@href]")
 _ITEMPROP_DATE_XP = etree.XPath("//*[@itemprop][contains(@itemprop, 'datePublished') or contains(@itemprop, 'datepublished')]")
 _FIRST_H1_XP = etree.XPath("(//body//h1)[1]")
@@ -591,7 +620,8 @@ def _outlinks(root: Any, base: str | None, *, use_root: bool) -> list[dict[str, 
         anchors = root.xpath(".//a[@href]") if root.tag != "a" else [root]
     else:
         chrome = set(_CHROME_LINKS_XP(root))
-        anchors = [a for a in (_BODY_LINKS_XP(root) or root.iter("a")) if a not in chrome and a.get("href") is not None]
+        inside = _chrome_filter()
+        anchors = [a for a in (_BODY_LINKS_XP(root) or root.iter("a")) if a not in chrome and a.get("href") is not None and not inside(a)]
     scheme = base.split(":", 1)[0] if base and ":" in base else "https"
     for a in anchors:
         href = a.get("href").strip()
