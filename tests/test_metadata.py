@@ -11,6 +11,8 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archivist.attribution import find_attribution
 from archivist.extractor import extract_bytes
@@ -450,3 +452,32 @@ def test_multi_token_itemprop_and_date_line_under_headline() -> None:
     assert (m.published, m.published_source) == (datetime(2026, 3, 14, 9, tzinfo=UTC), "meta")
     m = md(body=f"<h1>Headline</h1><div><span>Input time: 2026-03-14 15:24</span></div>{PROSE}", url="https://n.example/x")
     assert (m.published, m.published_source) == (datetime(2026, 3, 14, tzinfo=UTC), "text")
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(["@type", "name", "author", "datePublished", "@graph", "publisher", "provider", "sourceOrganization", "dateModified", "headline", "mainEntity"]), children, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(obj=json_values, meta=st.text(max_size=40), href=st.text(max_size=30))
+def test_metadata_never_raises_on_odd_declarations(obj: object, meta: str, href: str) -> None:
+    from html import escape
+
+    head = (ld({"@type": "NewsArticle", "author": obj, "datePublished": obj, "publisher": obj, "sourceOrganization": obj})
+            + ld(obj) + f'<meta name="author" content="{escape(meta)}"><meta property="article:published_time" content="{escape(meta)}">'
+            + f'<link rel="canonical" href="{escape(href)}">')
+    body = f'<p class="byline">{escape(meta)}</p><a href="{escape(href)}">x</a>{PROSE}'
+    m = md(head, body)
+    assert all(isinstance(a, str) and a for a in m.authors)
+    assert m.published is None or m.published <= CAPTURE
+    assert m.canonical_url is None or m.canonical_url.startswith(("http://", "https://"))
+
+
+@pytest.mark.parametrize("href", ["http://[x", "//[::1", "javascript:alert(1)", "", "   ", "mailto:a@b.c"])
+def test_malformed_links_are_skipped(href: str) -> None:
+    m = md(f'<link rel="canonical" href="{href}">', f'<a href="{href}">x</a>{PROSE}', url="http://[bad/2026/03/01/x")
+    assert m.canonical_url is None
+    assert all(o["url"].startswith(("http://", "https://")) for o in m.outlinks)

@@ -225,7 +225,10 @@ def _ymd(y: str, m: str | int, d: str) -> datetime | None:
 def date_from_url(url: str | None) -> datetime | None:
     if not url:
         return None
-    path = urlsplit(url).path
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return None
     for rx in _URL_DATE_RES:
         m = rx.search(path)
         if m and (dt := _ymd(m[1], m[2], m[3])):
@@ -475,8 +478,11 @@ def _http_url(base: str | None, href: str | None) -> str | None:
     href = (href or "").strip()
     if not href:
         return None
-    u = urljoin(base, href) if base else href
-    parts = urlsplit(u)
+    try:
+        u = urljoin(base, href) if base else href
+        parts = urlsplit(u)
+    except ValueError:  # "http://[bad": not a URL
+        return None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
     return u
