@@ -30,6 +30,10 @@ BANDS = 16  # 16 bands x 8 rows: candidates from about 0.7 similarity, then chec
 THRESHOLD = 0.8
 SEED = 1
 
+# What the marks depend on; part of the extraction settings hash.
+SETTINGS = {"shingle_words": SHINGLE_WORDS, "permutations": PERMUTATIONS, "bands": BANDS, "threshold": THRESHOLD, "seed": SEED,
+            "hash": "crc32", "kept": "earliest capture, then smallest id"}
+
 _MERSENNE = np.uint64((1 << 61) - 1)
 _MAX32 = np.uint64(0xFFFFFFFF)
 # One token per CJK character (no spaces to split on), else runs of letters/digits.

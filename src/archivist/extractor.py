@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from . import charset, textpage
+from .dedup import SETTINGS as NEAR_DUP_SETTINGS
 from .language import identify
 from .metadata import extract_metadata
 
@@ -25,7 +26,7 @@ SETTINGS: dict[str, Any] = {
     "text": {"engine": "textpage", "min_prose_chars": textpage._MIN_PROSE},
     "language": {"engine": "py3langid+script", "min_letters": 6},
     "metadata": {"engine": "archivist.metadata", "date_order": ["jsonld", "meta", "url", "text"], "not_after_capture": True},
-    "near_dup": {"shingle_words": 5, "permutations": 128, "bands": 16, "threshold": 0.8, "seed": 1},
+    "near_dup": NEAR_DUP_SETTINGS,
 }
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")

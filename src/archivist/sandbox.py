@@ -214,6 +214,9 @@ def _worker(memory_mb: int) -> None:
 
     from .extractor import extract_bytes
 
+    # Ctrl-C goes to the whole process group: the parent decides, the worker just stops on EOF.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
     # Warm the imports and models before the cap, so the cap measures pages, not start-up.
     with contextlib.suppress(Exception):
         extract_bytes(b"<html><body><p>Warm up the extractor with one short paragraph of text.</p></body></html>", "text/html")
