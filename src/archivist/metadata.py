@@ -528,7 +528,11 @@ def _authors(tree: Any, metas: dict[str, list[str]], objs: list[dict[str, Any]],
 
 
 _VISIBLE_BY_RE = re.compile(r"^(?:by|par|von|por)(?:\s+[A-ZÀ-ÖØ-Þ]|\s*$)", re.IGNORECASE)
-_TEXT_NODES_XP = etree.XPath("//body//text()[not(ancestor::script or ancestor::style or ancestor::form)]")
+# Only text nodes that open with a byline word (tested in C), not every text node of the page.
+_TEXT_NODES_XP = etree.XPath(
+    "//body//text()[starts-with(normalize-space(.), 'By ') or starts-with(normalize-space(.), 'by ') or starts-with(normalize-space(.), 'BY ') or starts-with(normalize-space(.), 'Par ') or starts-with(normalize-space(.), 'par ') or starts-with(normalize-space(.), 'Von ') or starts-with(normalize-space(.), 'von ') or starts-with(normalize-space(.), 'Por ') or starts-with(normalize-space(.), 'por ') or normalize-space(.)='By' or normalize-space(.)='by' or normalize-space(.)='BY' or normalize-space(.)='Par' or normalize-space(.)='par' or normalize-space(.)='Von' or normalize-space(.)='von' or normalize-space(.)='Por' or normalize-space(.)='por']"
+    "[not(ancestor::script or ancestor::style or ancestor::form)]"
+)
 
 
 def _published(
