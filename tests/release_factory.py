@@ -40,6 +40,7 @@ TOPICS = {
 def page_html(key: str) -> str:
     day, topic = TOPICS[key]
     body = "".join(f"<p>{_PARA.format(day=day, topic=topic)} Paragraph {n} of {key}.</p>" for n in range(3))
+    body += f"<p>The council published <a href='/reports/{key}.pdf'>the full report on the {topic}</a> on its website.</p>"
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Council and the {topic}</title></head>"
             f"<body><nav><a href='/'>Home</a></nav><article><h1>Council and the {topic}</h1>{body}</article>"
             "<footer>Copyright Example News</footer></body></html>")

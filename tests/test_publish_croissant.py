@@ -61,6 +61,7 @@ def test_mlcroissant_load_reads_a_record(release: Path) -> None:
     out = r.stdout + r.stderr
     # the record printed is the first row of the shard, nested outlinks included
     assert f"'records/id': b'{first['id']}'" in out
+    assert first["outlinks"], "the factory pages link a report from the article"
     assert "'records/outlinks': [{'records/outlinks/url'" in out
     assert f"'records/word_count': {first['word_count']}" in out
 

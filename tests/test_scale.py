@@ -91,7 +91,9 @@ def _count_done(out: Path) -> int:
 def test_resume_after_kill_9_equals_an_uninterrupted_run(warcs: Path, baseline, tmp_path: Path, kill_after):
     out = tmp_path / "records"
     out.mkdir()
-    proc = subprocess.Popen([ARCHIVIST, "extract", str(warcs), "-o", str(out), "--quiet"],
+    # One worker: shards finish one at a time, so the kill lands between them (with a pool, results
+    # arrive in input order and a slow first shard releases the others' marks in one burst).
+    proc = subprocess.Popen([ARCHIVIST, "extract", str(warcs), "-o", str(out), "--quiet", "-w", "1"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 60
     while time.time() < deadline and proc.poll() is None:

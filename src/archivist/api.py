@@ -28,7 +28,7 @@ from .verify import verify as _verify
 Progress = Callable[[int, int], None]
 
 __all__ = ["diff", "extract", "extract_page", "extract_text", "ingest", "init", "pack", "publish", "push", "query",
-           "render_plots", "report", "reproduce", "run", "stats", "verify"]
+           "render_plots", "report", "reproduce", "run", "show", "stats", "verify"]
 
 
 def init(directory: str | Path = ".", name: str | None = None) -> ws.Workspace:
@@ -84,11 +84,16 @@ def extract(
     address: str | None = None,
     resume: bool = True,
     progress: Progress | None = None,
+    page_timeout: float | None = None,
+    page_memory_mb: int | None = None,
 ) -> StageReport:
     """WARC files (or folders of them) to Parquet record shards plus a rejects table.
 
     ``workers=None`` uses every core; ``executor="ray"`` runs the same shard tasks on Ray.
+    Every page runs in a sandbox worker under ``page_timeout`` seconds and ``page_memory_mb``.
     """
+    from .sandbox import Limits
+
     w = _workspace()
     if not warcs:
         if w is None:
@@ -100,8 +105,9 @@ def extract(
         out_dir = w.records
     from .executors import default_workers
 
+    limits = Limits(timeout=page_timeout or Limits.timeout, memory_mb=page_memory_mb or Limits.memory_mb)
     return _extract(list(warcs), out_dir, workers=workers or default_workers(), executor=executor,
-                    address=address, resume=resume, progress=progress)
+                    address=address, resume=resume, progress=progress, limits=limits)
 
 
 def publish(
@@ -161,6 +167,16 @@ def reproduce(release: str | Path, archives: str | Path) -> Any:
 def verify(release: str | Path) -> VerifyResult:
     """Re-hash a release and check its tree hash, logical digest and schema."""
     return _verify(release)
+
+
+def show(record_id: str, records_dir: str | Path | None = None, archives_dir: str | Path | None = None) -> Any:
+    """One record and its source re-read from the WARC by offset (``ShowResult``; ``.problems`` lists mismatches)."""
+    from .show import show as _show
+
+    w = _workspace()
+    records_dir = records_dir or (w.records if w else "records")
+    archives_dir = archives_dir or (w.archives if w else None)
+    return _show(record_id, records_dir, archives_dir)
 
 
 def extract_page(

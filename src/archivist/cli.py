@@ -169,6 +169,8 @@ def extract(
     executor: Annotated[str, typer.Option("--executor", help="local (processes) or ray.")] = "local",
     address: Annotated[str | None, typer.Option("--address", help="Ray cluster address (with --executor ray).")] = None,
     resume: Annotated[bool, typer.Option("--resume/--no-resume", help="Skip shards an earlier run finished.")] = True,
+    page_timeout: Annotated[float, typer.Option("--page-timeout", min=0.1, help="Seconds one page may take; slower pages become 'timeout' rejects.")] = 30.0,
+    page_memory: Annotated[int, typer.Option("--page-memory", min=256, help="Memory cap (MB of address space) of the extraction worker; pages over it become 'memory-limit' rejects.")] = 2048,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -180,12 +182,13 @@ def extract(
     """
     with _fatal_errors(), _progress("extracting", quiet) as progress:
         report = api.extract(list(warcs) if warcs else None, out_dir, workers=workers, executor=executor,
-                             address=address, resume=resume, progress=progress)
+                             address=address, resume=resume, progress=progress,
+                             page_timeout=page_timeout, page_memory_mb=page_memory)
 
     def summary() -> None:
         c = report.counts
         out.print(f"extract: {c['records_extracted']} records from {report.inputs} WARC file(s), "
-                  f"{c['exact_dup_rows_marked']} exact duplicates marked, {len(report.rejects)} rejected", highlight=False)
+                  f"{c['exact_dup_rows_marked']} exact and {c['near_dup_rows_marked']} near duplicates marked, {len(report.rejects)} rejected", highlight=False)
 
     _finish(report, as_json, summary)
 
@@ -308,6 +311,78 @@ def pack(
     _finish(report, as_json, summary)
 
 
+@app.command()
+def show(
+    record_id: Annotated[str, typer.Argument(help="Record id (the source WARC record's UUID).")],
+    records: Annotated[Path | None, typer.Option("--records", help="Folder of record shards (default: the workspace's records/).")] = None,
+    archives: Annotated[Path | None, typer.Option("--archives", help="Folder of the WARC files (default: the workspace's archives/, else beside --records).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the record, its re-read source and the check as JSON.")] = False,
+) -> None:
+    """Print one record and re-read its source record from the WARC by offset, checking its digests.
+
+    Exit 0 when the payload re-read at the offset matches the row's sha256, 1 when it does not,
+    2 when the record or its WARC cannot be found.
+
+    Example: archivist show 0b1c...e9 --records records --archives archives
+    """
+    from .show import ShowError
+    from .show import as_json as show_json
+
+    with _fatal_errors():
+        try:
+            res = api.show(record_id, records, archives)
+        except ShowError as e:
+            raise Fatal(str(e)) from None
+    if as_json:
+        print(json.dumps(show_json(res), indent=2, ensure_ascii=False, default=str))
+    else:
+        _print_record(res)
+    for p in res.problems:
+        err.print(f"[red]provenance check failed:[/red] {p}", highlight=False)
+    raise typer.Exit(0 if res.ok else 1)
+
+
+def _print_record(res: Any) -> None:
+    from rich.panel import Panel
+    from rich.table import Table
+
+    r = res.row
+    t = Table.grid(padding=(0, 2))
+    t.add_column(style="bold cyan", no_wrap=True)
+    t.add_column(overflow="fold")
+
+    def add(k: str, v: Any) -> None:
+        if v not in (None, "", []):
+            t.add_row(k, str(v))
+
+    add("url", r["url"])
+    add("canonical", r.get("canonical_url"))
+    add("site", r.get("site_name"))
+    add("authors", ", ".join(r.get("authors") or []))
+    add("published", f"{r['published']} ({r.get('published_source')})" if r.get("published") else None)
+    add("modified", r.get("modified"))
+    add("captured", r["captured_at"])
+    conf = r.get("language_confidence")
+    add("language", f"{r.get('language')} ({conf:.2f})" if r.get("language") and conf is not None else r.get("language"))
+    add("attribution", r.get("source_attribution"))
+    add("words", r.get("word_count"))
+    add("outlinks", len(r.get("outlinks") or []) or None)
+    add("duplicates", f"exact of {r['exact_dup_cluster']}" if r.get("exact_dup_cluster") else None)
+    add("near dup of", r.get("near_dup_cluster"))
+    add("kept", r.get("is_kept"))
+    lines = [ln for ln in (r.get("text") or "").splitlines() if ln.strip()]
+    add("text", "\n".join(lines[:5]) + (" …" if len(lines) > 5 else ""))
+    add("warc", f"{r['warc_filename']} @ {r['warc_record_offset']} (+{r['warc_record_length']} bytes)")
+    add("record id", r["warc_record_id"])
+    add("sha256", r["payload_sha256"])
+    add("extractor", f"{r['extractor']} settings {r['settings_hash']}")
+    src = res.source
+    if src is not None:
+        status = "[green]matches the row[/green]" if res.ok else "[red]DOES NOT match the row[/red]"
+        add("re-read", f"{src.record_type} record, {len(src.payload)} payload bytes, {status}")
+    out.print(Panel(t, title=r.get("title") or r["id"], subtitle=r["id"]))
+
+
 @app.command("extract-page")
 def extract_page(
     file: Annotated[Path, typer.Argument(help="One raw page: HTML or a text dump.")],
@@ -363,7 +438,7 @@ def run(
                 err.print(f"[yellow]rejected[/yellow] {rej.stage}/{rej.reason}: {rej.detail or rej.input}", highlight=False)
         out.print("[bold]summary[/bold]")
         out.print(f"  pages    {ing.counts['pages_archived']} archived into {len(ing.outputs)} WARC file(s)", highlight=False)
-        out.print(f"  records  {ext.counts['records_extracted']} extracted ({ext.counts['exact_dup_rows_marked']} exact duplicates marked)", highlight=False)
+        out.print(f"  records  {ext.counts['records_extracted']} extracted ({ext.counts['exact_dup_rows_marked']} exact, {ext.counts['near_dup_rows_marked']} near duplicates marked)", highlight=False)
         out.print(f"  rejects  {rejects}", highlight=False)
         out.print(f"  release  {pub.extra['release']}", highlight=False)
     raise typer.Exit(1 if rejects else 0)

@@ -1,51 +1,185 @@
 """Duplicate marks across all shards of a run: marked, never dropped.
 
-Exact duplicates share ``text_sha256`` (normalised text). In each cluster the kept row is
-the earliest capture (ties: the smallest id), and every member's ``exact_dup_cluster`` names
-it, so "which row was kept, and what did this one duplicate" is one query.
+Exact duplicates share ``text_sha256`` (normalised text). Near duplicates are found with
+MinHash over 5-word shingles (128 permutations from a fixed seed) and LSH banding; a candidate
+pair is joined only if its estimated Jaccard similarity reaches the threshold, and clusters are
+the connected components of those pairs. In every cluster the kept row is the earliest capture
+(ties: the smallest id); ``exact_dup_cluster`` / ``near_dup_cluster`` name it, and ``is_kept``
+is false for every other member of either kind, so "which row was kept, and what did this one
+duplicate" is one query. ``near_dup_cluster`` is set only where the cluster holds more than one
+distinct text: plain copies are already told by the exact mark.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+import zlib
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from .parquet_io import read_table, write_table
 
+SHINGLE_WORDS = 5
+PERMUTATIONS = 128
+BANDS = 16  # 16 bands x 8 rows: candidates from about 0.7 similarity, then checked against THRESHOLD
+THRESHOLD = 0.8
+SEED = 1
+
+# What the marks depend on; part of the extraction settings hash.
+SETTINGS = {"shingle_words": SHINGLE_WORDS, "permutations": PERMUTATIONS, "bands": BANDS, "threshold": THRESHOLD, "seed": SEED,
+            "hash": "crc32", "kept": "earliest capture, then smallest id"}
+
+_MERSENNE = np.uint64((1 << 61) - 1)
+_MAX32 = np.uint64(0xFFFFFFFF)
+# One token per CJK character (no spaces to split on), else runs of letters/digits.
+_TOKEN_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W_]+")
+
+
+def _perms() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.RandomState(SEED)
+    a = rng.randint(1, (1 << 61) - 1, size=PERMUTATIONS, dtype=np.uint64)
+    b = rng.randint(0, (1 << 61) - 1, size=PERMUTATIONS, dtype=np.uint64)
+    return a, b
+
+
+_A, _B = _perms()
+
+
+def shingles(text: str) -> set[str]:
+    words = _TOKEN_RE.findall(unicodedata.normalize("NFKC", text).casefold())
+    if len(words) < SHINGLE_WORDS:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+
+
+def signature(text: str) -> np.ndarray:
+    """MinHash signature (PERMUTATIONS uint32 values) of the text's shingle set."""
+    sh = shingles(text)
+    if not sh:
+        return np.full(PERMUTATIONS, 0xFFFFFFFF, dtype=np.uint32)
+    hv = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in sh), dtype=np.uint64, count=len(sh))
+    # Universal hashing (a*x + b) mod p, as datasketch does; uint64 wrap-around is deterministic.
+    with np.errstate(over="ignore"):
+        phv = ((hv[:, None] * _A[None, :] + _B[None, :]) % _MERSENNE) & _MAX32
+    return phv.min(axis=0).astype(np.uint32)
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, i: int, j: int) -> None:
+        ri, rj = self.find(i), self.find(j)
+        if ri != rj:
+            self.parent[max(ri, rj)] = min(ri, rj)
+
+
+def near_pairs(sigs: np.ndarray) -> list[tuple[int, int]]:
+    """Index pairs whose estimated Jaccard similarity is at least THRESHOLD (LSH candidates, checked)."""
+    rows = PERMUTATIONS // BANDS
+    buckets: dict[tuple[int, bytes], list[int]] = defaultdict(list)
+    for i in range(len(sigs)):
+        for b in range(BANDS):
+            buckets[(b, sigs[i, b * rows : (b + 1) * rows].tobytes())].append(i)
+    checked: set[tuple[int, int]] = set()
+    pairs: list[tuple[int, int]] = []
+    for members in buckets.values():
+        if len(members) < 2:
+            continue
+        first = members[0]
+        # Checking each member against the bucket's first keeps big buckets linear; transitivity
+        # through the union-find joins the rest.
+        for j in members[1:]:
+            key = (first, j)
+            if key in checked:
+                continue
+            checked.add(key)
+            if float(np.mean(sigs[first] == sigs[j])) >= THRESHOLD:
+                pairs.append(key)
+        for i in members[1:]:
+            for j in members[1:]:
+                if i < j and (i, j) not in checked and len(members) <= 50:
+                    checked.add((i, j))
+                    if float(np.mean(sigs[i] == sigs[j])) >= THRESHOLD:
+                        pairs.append((i, j))
+    return pairs
+
 
 def mark(shards: list[Path]) -> Counter[str]:
-    keys: list[tuple[str, object, str, int]] = []  # (text_sha256, captured_at, id, shard index)
-    for i, s in enumerate(shards):
-        t = read_table(s, columns=["id", "text_sha256", "captured_at"])
-        for h, c, rid in zip(t["text_sha256"].to_pylist(), t["captured_at"].to_pylist(), t["id"].to_pylist(), strict=True):
-            keys.append((h, c, rid, i))
-
-    clusters: dict[str, list[tuple[object, str, int]]] = defaultdict(list)
-    for h, c, rid, i in keys:
-        clusters[h].append((c, rid, i))
-
-    cluster_of: dict[str, str] = {}
-    kept: set[str] = set()
+    ids: list[str] = []
+    hashes: list[str] = []
+    captured: list[Any] = []
+    shard_of: list[int] = []
+    sig_parts: list[np.ndarray] = []
+    for si, s in enumerate(shards):
+        t = read_table(s, columns=["id", "text", "text_sha256", "captured_at"])
+        texts = t["text"].to_pylist()
+        ids += t["id"].to_pylist()
+        hashes += t["text_sha256"].to_pylist()
+        captured += t["captured_at"].to_pylist()
+        shard_of += [si] * len(texts)
+        sig_parts += [signature(x or "") for x in texts]
+    n = len(ids)
+    order = {i: (captured[i], ids[i]) for i in range(n)}
     counts: Counter[str] = Counter()
-    for members in clusters.values():
-        members.sort(key=lambda m: (m[0], m[1]))
-        kept.add(members[0][1])
+
+    exact: dict[str, list[int]] = defaultdict(list)
+    for i, h in enumerate(hashes):
+        exact[h].append(i)
+    exact_kept: dict[int, int] = {}
+    for members in exact.values():
+        k = min(members, key=order.__getitem__)
+        for i in members:
+            exact_kept[i] = k
         if len(members) > 1:
             counts["exact_dup_clusters"] += 1
             counts["exact_dup_rows_marked"] += len(members) - 1
-            for _, rid, _ in members:
-                cluster_of[rid] = members[0][1]
 
-    touched = {i for h, _, _, i in keys if len(clusters[h]) > 1}
-    for i in sorted(touched):
-        t = read_table(shards[i])
-        ids = t["id"].to_pylist()
-        cl = pa.array([cluster_of.get(r) for r in ids], type=pa.string())
-        keep = pa.array([r in kept for r in ids], type=pa.bool_())
-        t = t.set_column(t.schema.get_field_index("exact_dup_cluster"), t.schema.field("exact_dup_cluster"), cl)
-        t = t.set_column(t.schema.get_field_index("is_kept"), t.schema.field("is_kept"), keep)
-        write_table(t, shards[i])
-    counts["rows_kept"] = sum(1 for _ in kept)
+    uf = _UnionFind(n)
+    if n > 1:
+        for i, j in near_pairs(np.vstack(sig_parts)):
+            uf.union(i, j)
+    comps: dict[int, list[int]] = defaultdict(list)
+    for i in range(n):
+        comps[uf.find(i)].append(i)
+    near_kept: dict[int, int] = {}
+    for members in comps.values():
+        if len({hashes[i] for i in members}) < 2:
+            continue
+        k = min(members, key=order.__getitem__)
+        counts["near_dup_clusters"] += 1
+        counts["near_dup_rows_marked"] += len(members) - 1
+        for i in members:
+            near_kept[i] = k
+
+    exact_col = [ids[exact_kept[i]] if len(exact[hashes[i]]) > 1 else None for i in range(n)]
+    near_col = [ids[near_kept[i]] if i in near_kept else None for i in range(n)]
+    kept_col = [(near_kept[i] == i) if i in near_kept else (exact_kept[i] == i) for i in range(n)]
+    counts["rows_kept"] = sum(kept_col)
+
+    starts = [shard_of.index(si) if si in shard_of else n for si in range(len(shards))]
+    for si, s in enumerate(shards):
+        idx = range(starts[si], starts[si] + shard_of.count(si))
+        t = read_table(s)
+        new = {
+            "exact_dup_cluster": pa.array([exact_col[i] for i in idx], type=pa.string()),
+            "near_dup_cluster": pa.array([near_col[i] for i in idx], type=pa.string()),
+            "is_kept": pa.array([kept_col[i] for i in idx], type=pa.bool_()),
+        }
+        if all(t[c].combine_chunks().equals(v) for c, v in new.items()):
+            continue  # marks unchanged: leave the file's bytes alone
+        for c, v in new.items():
+            t = t.set_column(t.schema.get_field_index(c), t.schema.field(c), v)
+        write_table(t, s)
     return counts

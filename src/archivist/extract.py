@@ -20,6 +20,7 @@ from .parquet_io import write_table
 from .quality import signals, text_sha256
 from .report import StageReport
 from .runstate import RunState, input_digest
+from .sandbox import Limits, SandboxError, shared_sandbox
 from .warc_reader import ReadError, SourceRecord, iter_records
 
 # Record types that carry a page; metadata/request/warcinfo describe captures, they are not pages.
@@ -60,8 +61,9 @@ def _metadata_fields(rec: SourceRecord) -> dict[str, str]:
     return fields
 
 
-def _row(rec: SourceRecord, content: bytes, meta: dict[str, str], ext_id: str, shash: str) -> dict[str, Any]:
-    doc = extract_bytes(
+def _row(rec: SourceRecord, content: bytes, meta: dict[str, str], ext_id: str, shash: str, limits: Limits | None = None) -> dict[str, Any]:
+    run = shared_sandbox(limits).extract if limits is not None else extract_bytes
+    doc = run(
         content,
         rec.media_type,
         declared_content_type=rec.declared_content_type,
@@ -117,8 +119,11 @@ def _payload_sha1(rec: SourceRecord, content: bytes) -> str:
     return sha1_base32(rec.payload if rec.record_type != "revisit" else content)
 
 
-def extract_shard(warc: str | Path, out_dir: str | Path) -> StageReport:
-    """One WARC file to ``<stem>.parquet`` (records) and ``<stem>.rejects.parquet``."""
+def extract_shard(warc: str | Path, out_dir: str | Path, limits: Limits | None = Limits()) -> StageReport:
+    """One WARC file to ``<stem>.parquet`` (records) and ``<stem>.rejects.parquet``.
+
+    Each page runs in the sandbox worker under ``limits`` (``None``: in this process, unguarded).
+    """
     warc, out_dir = Path(warc), Path(out_dir)
     report = StageReport(stage="extract", inputs=1)
     ext_id, shash = extractor_id(), settings_hash()
@@ -157,9 +162,9 @@ def extract_shard(warc: str | Path, out_dir: str | Path) -> StageReport:
                 rec.http_status = orig.http_status
         meta = meta_by_target.get(rec.record_id or "", {})
         try:
-            rows.append(_row(rec, content, meta, ext_id, shash))
+            rows.append(_row(rec, content, meta, ext_id, shash, limits))
             report.counts["records_extracted"] += 1
-        except NotExtractable as e:
+        except (NotExtractable, SandboxError) as e:
             report.reject(warc.name, e.reason, f"{warc.name}@{rec.offset} {rec.target_uri}: {e}", stage="extract",
                           warc_record_id=rec.record_id, warc_record_offset=rec.offset, url=rec.target_uri)
         except Exception as e:  # one bad page never stops the shard
@@ -177,9 +182,9 @@ def extract_shard(warc: str | Path, out_dir: str | Path) -> StageReport:
     return report
 
 
-def _shard_task(warc: Path, out_dir: Path) -> tuple[Path, str, StageReport]:
+def _shard_task(warc: Path, out_dir: Path, limits: Limits | None = Limits()) -> tuple[Path, str, StageReport]:
     digest = input_digest(warc)
-    return warc, digest, extract_shard(warc, out_dir)
+    return warc, digest, extract_shard(warc, out_dir, limits)
 
 
 def extract(
@@ -191,8 +196,11 @@ def extract(
     address: str | None = None,
     resume: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    limits: Limits | None = Limits(),
 ) -> StageReport:
     """Extract every WARC in ``inputs`` (files or folders) into ``out_dir``, then mark duplicates.
+
+    Every page runs in a sandbox worker process under ``limits`` (timeout, memory cap).
 
     Shards already finished by an earlier (possibly killed) run with the same input and
     settings are skipped; their recorded reports still count in the totals.
@@ -213,7 +221,7 @@ def extract(
     done = len(results)
     if progress and done:
         progress(done, len(warcs))
-    for warc, digest, rep in executors.make(executor, workers, address).map(_shard_task, todo, [out_dir] * len(todo)):
+    for warc, digest, rep in executors.make(executor, workers, address).map(_shard_task, todo, [out_dir] * len(todo), [limits] * len(todo)):
         results[warc] = rep
         if not any(r.reason == "not-found" for r in rep.rejects):
             state.mark(warc, digest, rep)

@@ -1,30 +1,33 @@
 """From one page's bytes to the content fields of a record.
 
-HTML main text and title come from :mod:`archivist.maintext` (one lexbor DOM walk plus content
-heuristics); metadata from trafilatura (the capture date as the latest admissible publication
-date); text dumps through :mod:`archivist.textpage`. This module knows
+HTML main text comes from :mod:`archivist.maintext` (one lexbor DOM walk plus content
+heuristics); title, dates, authors, attribution and links from :mod:`archivist.metadata`
+(the capture date bounds the publication date); text dumps go through
+:mod:`archivist.textpage`. This module knows
 nothing about WARC or Parquet: it is the piece ``extract_text`` and ``extract-page`` share
 with the shard extractor.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 from . import charset, maintext, textpage
+from .dedup import SETTINGS as NEAR_DUP_SETTINGS
 from .language import identify
+from .metadata import extract_metadata
 
 EXTRACTOR_NAME = "archivist-maintext"
 
 # Settings that change what extraction produces; their hash goes into every row.
 SETTINGS: dict[str, Any] = {
-    "html": {"engine": "maintext", "version": maintext.VERSION, "metadata": "trafilatura"},
+    "html": {"engine": "maintext", "version": maintext.VERSION},
     "text": {"engine": "textpage", "min_prose_chars": textpage._MIN_PROSE},
-    "language": {"engine": "py3langid", "min_letters": 12},
+    "language": {"engine": "py3langid+script", "min_letters": 6},
+    "metadata": {"engine": "archivist.metadata", "date_order": ["jsonld", "meta", "url", "text"], "not_after_capture": True},
+    "near_dup": NEAR_DUP_SETTINGS,
 }
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -60,93 +63,34 @@ class ExtractedDoc:
 
 
 def extractor_id() -> str:
-    import trafilatura
-
     from . import __version__
 
-    return f"{EXTRACTOR_NAME}@{__version__}+{maintext.engine_id()}+trafilatura{trafilatura.__version__}"
-
-
-def _parse_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).replace(microsecond=0)
-
-
-def _split_authors(value: str | None) -> list[str]:
-    if not value:
-        return []
-    out: list[str] = []
-    for a in re.split(r"\s*;\s*|\s*,\s*(?=[A-Z])|\s+and\s+|\s+et\s+", value):
-        a = a.strip()
-        if a and a not in out:
-            out.append(a)
-    return out
-
-
-def _links(tree: Any, base: str | None) -> list[dict[str, str | None]]:
-    seen: set[str] = set()
-    out: list[dict[str, str | None]] = []
-    for a in tree.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
-            continue
-        url = urljoin(base, href) if base else href
-        if urlsplit(url).scheme not in ("http", "https") or url in seen:
-            continue
-        seen.add(url)
-        text = " ".join(a.text_content().split()) or None
-        out.append({"url": url, "text": text})
-    return out
+    return f"{EXTRACTOR_NAME}@{__version__}+{maintext.engine_id()}"
 
 
 def extract_html(html: str, url: str | None, captured_at: datetime | None) -> ExtractedDoc:
+    """Main text from :mod:`maintext` (selectolax), every other field from :mod:`metadata` (lxml)."""
     import lxml.html
-    from trafilatura import bare_extraction
 
     try:
         tree = lxml.html.fromstring(html)
     except (ValueError, lxml.etree.ParserError) as e:
         raise NotExtractable("unparsable-html", str(e)) from e
     main = maintext.extract(html, url)
-    visible = main.visible_chars
-    params = {"max_date": captured_at.strftime("%Y-%m-%d")} if captured_at else None
-    doc = bare_extraction(
-        html,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=True,
-        date_extraction_params=params,
-    )
-    text = main.text
-    if doc is None:
-        return ExtractedDoc(text=text, title=main.title, visible_chars=visible)
-    published = _parse_date(doc.date)
-    if published and captured_at and published > captured_at:
-        published = None
-    canonical = None
-    for link in tree.iter("link"):
-        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
-            canonical = urljoin(url, link.get("href")) if url else link.get("href")
-            break
+    md = extract_metadata(tree, url, captured_at, text=main.text)
     return ExtractedDoc(
-        text=text.strip(),
-        title=main.title or doc.title or None,
-        canonical_url=canonical,
-        authors=_split_authors(doc.author),
-        published=published,
-        published_source="meta" if published else None,
-        site_name=doc.sitename or None,
-        description=doc.description or None,
-        outlinks=_links(tree, url),
-        visible_chars=visible,
+        text=main.text.strip(),
+        title=md.title or main.title or None,
+        canonical_url=md.canonical_url,
+        authors=md.authors,
+        published=md.published,
+        published_source=md.published_source,
+        modified=md.modified,
+        site_name=md.site_name,
+        description=md.description,
+        outlinks=md.outlinks,
+        source_attribution=md.source_attribution,
+        visible_chars=main.visible_chars,
     )
 
 
@@ -170,10 +114,13 @@ def extract_bytes(
     if is_html:
         doc = extract_html(text, url, captured_at)
     else:
-        tp = textpage.parse(text)
+        tp = textpage.parse(text, captured_at)
         doc = ExtractedDoc(
             text=tp.text,
             title=tp.title,
+            authors=tp.authors,
+            published=tp.published,
+            published_source="text" if tp.published else None,
             outlinks=tp.outlinks,
             source_attribution=tp.source_attribution,
             visible_chars=tp.visible_chars,

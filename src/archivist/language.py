@@ -1,11 +1,34 @@
-"""Offline language identification (py3langid's bundled model: no download at run time)."""
+"""Offline language identification (py3langid's bundled model: no download at run time).
+
+n-gram models are unreliable on a sentence or two, so the writing system decides first: a
+script used by one language (Greek, Hangul, kana, Thai...) names it outright, Han without kana
+is Chinese, distinctive letters separate Russian from Ukrainian/Belarusian, and py3langid only
+chooses among the languages written in the text's script.
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections import Counter
 from functools import cache
 
-# Very short strings give confident nonsense; below this many letters we say nothing.
-_MIN_LETTERS = 12
+# Below this many letters we say nothing (a button label is not a language sample).
+_MIN_LETTERS = 6
+# Scripts written by (practically) one language of the model's set.
+_UNIQUE_SCRIPTS = {
+    "GREEK": "el", "HANGUL": "ko", "HIRAGANA": "ja", "KATAKANA": "ja", "THAI": "th", "HEBREW": "he",
+    "GEORGIAN": "ka", "ARMENIAN": "hy", "KHMER": "km", "LAO": "lo", "TAMIL": "ta", "TELUGU": "te",
+    "KANNADA": "kn", "MALAYALAM": "ml", "GUJARATI": "gu", "GURMUKHI": "pa", "SINHALA": "si",
+    "ETHIOPIC": "am", "ORIYA": "or", "TIBETAN": "bo",
+}
+# Scripts shared by several languages: py3langid chooses among these only.
+_SCRIPT_LANGS = {
+    "CYRILLIC": ["ru", "uk", "be", "bg", "mk", "sr", "kk", "ky", "mn"],
+    "ARABIC": ["ar", "fa", "ur", "ps", "ug", "ku"],
+    "DEVANAGARI": ["hi", "mr", "ne"],
+    "BENGALI": ["bn", "as"],
+}
 
 
 @cache
@@ -15,10 +38,99 @@ def _identifier():  # type: ignore[no-untyped-def]
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+@cache
+def _latin_langs() -> frozenset[str]:
+    exclude = {lang for langs in _SCRIPT_LANGS.values() for lang in langs} | set(_UNIQUE_SCRIPTS.values()) | {"zh", "ja"}
+    return frozenset(set(_identifier().nb_classes) - exclude)
+
+
+def _classify_among(sample: str, allowed: frozenset[str] | None) -> tuple[str, float]:
+    """py3langid's choice restricted to ``allowed``, probabilities renormalised over them.
+
+    One pass of the full model, then a mask: restricting the model itself (set_languages)
+    copies its matrix, which costs more than classifying hundreds of pages.
+    """
+    ranked = _identifier().rank(sample)
+    if allowed:
+        ranked = [(lang, p) for lang, p in ranked if lang in allowed] or ranked
+    total = sum(p for _, p in ranked) or 1.0
+    lang, p = ranked[0]
+    return lang, p / total
+
+
+def _script(ch: str) -> str | None:
+    try:
+        name = unicodedata.name(ch)
+    except ValueError:
+        return None
+    if name.startswith("CJK") or "IDEOGRAPH" in name:
+        return "HAN"
+    return name.split(" ", 1)[0]
+
+
+# The common scripts by code-point range, counted with one C-level regex pass each; the
+# per-character Unicode-name lookup is kept for the rarer scripts.
+_RANGES = {
+    "LATIN": "A-Za-z\u00C0-\u024F\u1E00-\u1EFF",
+    "CYRILLIC": "\u0400-\u052F",
+    "GREEK": "\u0370-\u03FF\u1F00-\u1FFF",
+    "HAN": "\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF",
+    "HIRAGANA": "\u3040-\u309F",
+    "KATAKANA": "\u30A0-\u30FF",
+    "HANGUL": "\uAC00-\uD7AF\u1100-\u11FF",
+    "ARABIC": "\u0600-\u06FF",
+    "HEBREW": "\u0590-\u05FF",
+}
+_RANGE_RES = {k: re.compile(f"[{v}]") for k, v in _RANGES.items()}
+_SCRIPT_SAMPLE = 1500
+
+
+def scripts(text: str) -> Counter[str]:
+    """Letters of ``text`` counted by script (first word of their Unicode name)."""
+    c: Counter[str] = Counter()
+    for k, rx in _RANGE_RES.items():
+        n = len(rx.findall(text))
+        if n:
+            c[k] = n
+    letters = sum(ch.isalpha() for ch in text)
+    if letters > 1.2 * sum(c.values()) + 2:
+        c = Counter()
+        for ch in text:
+            if ch.isalpha() and (s := _script(ch)):
+                c[s] += 1
+    return c
+
+
 def identify(text: str) -> tuple[str | None, float | None]:
     """(ISO 639-1 code, confidence 0..1), or (None, None) when the text is too short to tell."""
-    sample = text[:20000]
-    if sum(c.isalpha() for c in sample[:2000]) < _MIN_LETTERS:
+    # A few thousand characters decide a language as well as the whole text, at a fraction of the cost.
+    sample = text[:5000]
+    counts = scripts(sample[:_SCRIPT_SAMPLE])
+    letters = sum(counts.values())
+    if not letters:
         return None, None
-    lang, prob = _identifier().classify(sample)
+    script, n = counts.most_common(1)[0]
+    share = n / letters
+    if script == "HAN" or script in ("HIRAGANA", "KATAKANA"):
+        kana = counts["HIRAGANA"] + counts["KATAKANA"]
+        if kana / letters >= 0.05:
+            return "ja", round(min(1.0, share + kana / letters), 4)
+        if counts["HANGUL"] / letters >= 0.05:
+            return "ko", round(share, 4)
+        if script == "HAN":
+            return "zh", round(share, 4)
+    if script in _UNIQUE_SCRIPTS and n >= 2:
+        return _UNIQUE_SCRIPTS[script], round(share, 4)
+    if letters < _MIN_LETTERS:
+        return None, None
+    if script == "CYRILLIC":
+        low = sample[:_SCRIPT_SAMPLE].lower()
+        if any(ch in low for ch in "їєґ"):
+            return "uk", round(share, 4)
+        if "ў" in low:
+            return "be", round(share, 4)
+        if letters < 40 and any(ch in low for ch in "ыэъё") and "і" not in low:
+            return "ru", round(share, 4)
+    allowed = frozenset(_SCRIPT_LANGS[script]) if script in _SCRIPT_LANGS else _latin_langs() if script == "LATIN" else None
+    lang, prob = _classify_among(sample, allowed)
     return lang, round(float(prob), 4)

@@ -1,0 +1,105 @@
+"""Wire agencies credited on a page ("(AFP)", "Source: Reuters", "Avec AFP", "© dpa", "— Reuters").
+
+Agency names are matched only inside credit patterns, never as bare words: "AP" or "ANSA" in
+running prose is not a credit, "(AP)" or "Quelle: AP" is.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Canonical name -> spellings seen on pages (Latin and native scripts).
+AGENCIES: dict[str, tuple[str, ...]] = {
+    "AFP": ("AFP", "Agence France-Presse", "Agence France Presse", "Agence France-Press", "АФП", "ΑFP"),
+    "Reuters": ("Reuters", "Thomson Reuters", "Рейтер", "Рейтерс", "Reuters.com", "路透社", "ロイター", "Ρόιτερς"),
+    "AP": ("AP", "Associated Press", "The Associated Press", "美联社"),
+    "dpa": ("dpa", "Deutsche Presse-Agentur", "Deutsche Presse Agentur", "dpa-AFX"),
+    "ANSA": ("ANSA",),
+    "EFE": ("EFE", "Agencia EFE"),
+    "Europa Press": ("Europa Press",),
+    "Xinhua": ("Xinhua", "新华社", "Синьхуа"),
+    "TASS": ("TASS", "ТАСС", "ИТАР-ТАСС", "ITAR-TASS"),
+    "RIA Novosti": ("RIA Novosti", "РИА Новости", "РИА \"Новости\"", "RIA"),
+    "Interfax": ("Interfax", "Интерфакс"),
+    "PAP": ("PAP", "Polska Agencja Prasowa"),
+    "ANA-MPA": ("ANA-MPA", "ΑΠΕ-ΜΠΕ", "ΑΠΕ", "Athens News Agency"),
+    "Kyodo": ("Kyodo", "Kyodo News", "共同社", "共同通信"),
+    "Yonhap": ("Yonhap", "연합뉴스"),
+    "UPI": ("UPI", "United Press International"),
+    "Bloomberg": ("Bloomberg",),
+    "APA": ("APA", "Austria Presse Agentur"),
+    "Belga": ("Belga",),
+    "ANP": ("ANP",),
+    "AAP": ("AAP", "Australian Associated Press"),
+    "PTI": ("PTI", "Press Trust of India"),
+    "Anadolu": ("Anadolu", "Anadolu Agency", "AA"),
+    "Agerpres": ("Agerpres",),
+    "CTK": ("ČTK", "CTK"),
+    "Ukrinform": ("Ukrinform", "Укрінформ"),
+    "KNA": ("KNA",),
+    "epd": ("epd",),
+    "SDA": ("SDA", "Keystone-SDA"),
+    "Lusa": ("Lusa",),
+}
+_LOOKUP = {s.casefold(): canon for canon, spellings in AGENCIES.items() for s in spellings}
+# Longer spellings first so "Associated Press" wins over "AP".
+_NAMES = sorted({s for spellings in AGENCIES.values() for s in spellings}, key=len, reverse=True)
+_AG = "(?P<ag>" + "|".join(re.escape(n) for n in _NAMES) + ")"
+_LEAD = r"(?:source|sources|quelle|quellen|fuente|fuentes|fonte|fonti|источник|джерело|źródło|πηγή|bron|credit|crédit|crédito|agency|agence|agencia|agentur)"
+_WITH = r"(?:avec|with|mit|con|com|с|z|με|met)"
+
+_PATTERNS = [
+    # "PARIS (AFP) -", "(Reuters)", "(dpa/AFP)"
+    re.compile(rf"\(\s*(?:[^()]{{0,30}}/\s*)?{_AG}\s*(?:/[^()]{{0,30}})?\)"),
+    # "Source: Reuters", "Quelle: dpa", "Источник: ТАСС"
+    re.compile(rf"(?:^|[\s(\[|])(?i:{_LEAD})\s*[:：]\s*(?:the\s+|l'|la\s+)?{_AG}\b"),
+    # "Avec AFP" / "With Reuters" / "mit dpa" as a credit line of its own
+    re.compile(rf"(?m)^\s*(?i:{_WITH})\s+(?:l'|la\s+|the\s+)?{_AG}\s*\.?\s*$"),
+    # "(avec AFP)" inside brackets
+    re.compile(rf"\(\s*(?i:{_WITH})\s+(?:l'|la\s+|the\s+)?{_AG}\s*\)"),
+    # "© AFP 2026", "(c) Reuters", "Copyright dpa"
+    re.compile(rf"(?:©|\(c\)|(?i:copyright))\s*(?:\d{{4}}\s+)?{_AG}\b"),
+    # "— Reuters" or "- AFP" ending a line
+    re.compile(rf"(?m)(?:^|\s)[—–-]\s*{_AG}\s*\.?\s*$"),
+    # "AFP -" / "WASHINGTON, AP —" opening a dateline
+    re.compile(rf"(?m)^(?:[A-ZÀ-ÖØ-Þ][\w .'-]{{0,40}},\s*)?{_AG}\s*[—–-]\s+\S"),
+    # "МОСКВА, 3 марта. /ТАСС/." (the Russian dateline credit)
+    re.compile(rf"(?<![\w/])/\s*{_AG}\s*/(?![\w/])"),
+    # "/ANSA", "(ANSA)" at the very end of a paragraph, "ANSA/" before the text
+    re.compile(rf"(?m)/\s*{_AG}\s*\)?\s*$"),
+]
+
+
+# Substring tests run in C and beat one big alternation regex by far on long pages.
+_NEEDLES = sorted({n for n in _NAMES if not any(m != n and m in n for m in _NAMES)})
+
+
+def mentions_agency(text: str) -> bool:
+    """Cheap pre-check: does any agency spelling occur at all?"""
+    return any(n in text for n in _NEEDLES)
+
+
+def normalise_agency(name: str | None) -> str | None:
+    """Canonical agency name for a spelling, or None when it is not a known wire agency."""
+    if not name:
+        return None
+    key = re.sub(r"\s+", " ", name).strip(" .,:;").casefold()
+    return _LOOKUP.get(key)
+
+
+def find_attribution(text: str | None) -> str | None:
+    """The first agency credited in ``text`` by a credit pattern (earliest position wins)."""
+    if not text:
+        return None
+    best: tuple[int, str] | None = None
+    for rx in _PATTERNS:
+        for m in rx.finditer(text):
+            # Case matters for short names (AP, AA, RIA): "ap" in prose is not a credit.
+            got = m.group("ag")
+            canon = _LOOKUP.get(got.casefold())
+            if canon is None or (len(got) <= 4 and got != got.upper() and got not in ("dpa", "epd", "Lusa")):
+                continue
+            if best is None or m.start() < best[0]:
+                best = (m.start(), canon)
+            break
+    return best[1] if best else None

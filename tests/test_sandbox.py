@@ -1,0 +1,102 @@
+"""Per-page sandbox: a page that hangs or explodes becomes a reject and the run goes on.
+
+The inputs are genuinely pathological pages, run through the real worker process: a page with
+400,000 paragraphs takes the extractor about 2.5 seconds (so it overruns a 0.5 s deadline), and a
+page with 1,200,000 elements needs about 400 MB over the worker's start-up footprint (capped at 200).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests._pipeline import page, rejects, rows_by_url, run
+
+from archivist.extractor import NotExtractable
+from archivist.sandbox import Limits, PageSandbox, SandboxError
+
+GOOD = page("Ordinary page", ["An ordinary paragraph of news text that any extractor handles quickly and without fuss."] * 3)
+SLOW = "<html><body>" + "<p>word " * 400_000 + "</body></html>"
+HUGE = "<html><body>" + "<p>word " * 1_200_000 + "</body></html>"
+
+
+@pytest.fixture(scope="module")
+def sb() -> Iterator[PageSandbox]:
+    with PageSandbox(Limits(timeout=120)) as box:
+        yield box
+
+
+def _worker_footprint_mb(sb: PageSandbox) -> int:
+    """Address space of a warmed-up worker (imports and models loaded), to set a cap just above it."""
+    sb.extract(GOOD.encode(), "text/html")
+    assert sb._proc is not None
+    status = Path(f"/proc/{sb._proc.pid}/status").read_text()
+    kb = int(next(ln for ln in status.splitlines() if ln.startswith("VmSize:")).split()[1])
+    return kb // 1024
+
+
+def test_timeout_becomes_reject_and_the_run_goes_on(tmp_path: Path) -> None:
+    pages = [
+        ("a.html", GOOD, "https://s.example/a", "2026-01-01T00:00:00Z"),
+        ("slow.html", SLOW, "https://s.example/slow", "2026-01-01T00:00:01Z"),
+        ("z.html", GOOD.replace("Ordinary page", "Another ordinary page"), "https://s.example/z", "2026-01-01T00:00:02Z"),
+    ]
+    _, records, rep = run(tmp_path, pages, limits=Limits(timeout=0.5, memory_mb=1 << 16))
+    rows = rows_by_url(records)
+    assert set(rows) == {"https://s.example/a", "https://s.example/z"}  # the page after the slow one too
+    rej = rejects(records)
+    assert [(r["url"], r["stage"], r["reason"]) for r in rej] == [("https://s.example/slow", "extract", "timeout")]
+    assert "0.5 s" in rej[0]["detail"]
+    assert rep.counts["records_extracted"] == 2
+
+
+@pytest.mark.skipif(not hasattr(resource, "RLIMIT_AS") or not Path("/proc/self/status").exists(), reason="needs RLIMIT_AS and /proc")
+def test_memory_cap_becomes_reject_and_the_run_goes_on(tmp_path: Path, sb: PageSandbox) -> None:
+    cap = _worker_footprint_mb(sb) + 200
+    pages = [
+        ("a.html", GOOD, "https://m.example/a", "2026-01-01T00:00:00Z"),
+        ("huge.html", HUGE, "https://m.example/huge", "2026-01-01T00:00:01Z"),
+        ("z.html", GOOD.replace("Ordinary page", "Another ordinary page"), "https://m.example/z", "2026-01-01T00:00:02Z"),
+    ]
+    _, records, _ = run(tmp_path, pages, limits=Limits(timeout=120, memory_mb=cap))
+    assert set(rows_by_url(records)) == {"https://m.example/a", "https://m.example/z"}
+    rej = rejects(records)
+    assert [(r["url"], r["reason"]) for r in rej] == [("https://m.example/huge", "memory-limit")]
+    assert f"{cap} MB" in rej[0]["detail"]
+
+
+def test_worker_is_reused_and_recycled() -> None:
+    with PageSandbox(Limits(timeout=60, recycle_every=3)) as box:
+        pids = []
+        for _ in range(5):
+            doc = box.extract(GOOD.encode(), "text/html")
+            assert "ordinary paragraph" in doc.text
+            assert box._proc is not None
+            pids.append(box._proc.pid)
+        # one process per 3 pages, not one per page
+        assert pids[0] == pids[1] == pids[2] and pids[3] == pids[4] and pids[3] != pids[2]
+        assert box.restarts == 1
+
+
+def test_page_errors_cross_the_process_boundary(sb: PageSandbox) -> None:
+    restarts = sb.restarts
+    with pytest.raises(NotExtractable) as e:
+        sb.extract(b"   ", "text/html")
+    assert e.value.reason == "empty-payload"
+    with pytest.raises(NotExtractable) as e:
+        sb.extract(b"%PDF-1.4", "application/pdf")
+    assert e.value.reason == "unsupported-media-type"
+    assert sb.restarts == restarts  # a rejected page does not cost a worker
+
+
+def test_a_crashing_worker_is_reported_and_replaced(sb: PageSandbox) -> None:
+    sb.extract(GOOD.encode(), "text/html")
+    assert sb._proc is not None
+    os.kill(sb._proc.pid, 11)  # the worker dies as a segfaulting parser would
+    with pytest.raises(SandboxError) as e:
+        sb.extract(GOOD.encode(), "text/html")
+    assert e.value.reason == "extractor-crash" and "SIGSEGV" in str(e.value)
+    assert "ordinary paragraph" in sb.extract(GOOD.encode(), "text/html").text
