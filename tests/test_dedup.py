@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests._pipeline import page, rows_by_url, run
-
 from archivist import dedup
+from tests._pipeline import page, rows_by_url, run
 
 BASE = [
     "The harbour authority announced on Monday that the northern pier will close for repairs until the end of the summer season.",

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests._pipeline import page, rejects, rows_by_url, run
 
 from archivist.extractor import NotExtractable
 from archivist.sandbox import Limits, PageSandbox, SandboxError
+from tests._pipeline import page, rejects, rows_by_url, run
 
 GOOD = page("Ordinary page", ["An ordinary paragraph of news text that any extractor handles quickly and without fuss."] * 3)
 SLOW = "<html><body>" + "<p>word " * 400_000 + "</body></html>"

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from tests._pipeline import page, rows_by_url, run
 
 PARAS = [
