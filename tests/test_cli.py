@@ -12,7 +12,8 @@ import pytest
 from tests.helpers import news_pages, write_pages
 
 ARCHIVIST = str(Path(sys.executable).parent / "archivist")
-COMMANDS = ["init", "ingest", "extract", "publish", "verify", "diff", "extract-page", "run"]
+COMMANDS = ["init", "ingest", "extract", "publish", "verify", "reproduce", "diff", "pack", "show", "extract-page", "run",
+            "stats", "report", "query"]
 
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
