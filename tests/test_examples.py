@@ -93,3 +93,13 @@ def test_repository_dataset_card_is_the_demo_release_card(demo: Path, examples_d
     assert mask(card.read_text(encoding="utf-8")) == mask((demo / "releases/0.1.0/README.md").read_text(encoding="utf-8")), (
         "DATASET_CARD.md is stale: run make demo"
     )
+
+
+def test_demo_release_loads_offline_with_datasets(demo: Path):
+    import os
+
+    code = "import datasets,sys; t=datasets.load_dataset(sys.argv[1])['train']; print(t.num_rows, sorted(set(t['language'])))"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "HF_HOME": str(demo / ".hf")}
+    r = subprocess.run([sys.executable, "-c", code, str(demo / "releases/0.1.0")], capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.strip() == "8 ['de', 'en', 'fr', 'ja', 'ru']"
