@@ -13,10 +13,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The main job on the bundled example pages: ingest -> extract -> publish, then refresh the
-# repository's DATASET_CARD.md from the release it produced.
+# repository's DATASET_CARD.md (and its plots, kept in docs/dataset-card-images/) from the release it produced.
 demo: $(STAMP)
 	$(BIN)/archivist run examples/pages --sidecar examples/pages/pages.csv --version 0.1.0
-	cp releases/0.1.0/README.md DATASET_CARD.md
+	rm -rf docs/dataset-card-images && cp -r releases/0.1.0/images docs/dataset-card-images
+	sed 's#](images/#](docs/dataset-card-images/#' releases/0.1.0/README.md > DATASET_CARD.md
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

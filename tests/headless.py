@@ -37,6 +37,7 @@ class PageResult:
     value: Any
     errors: list[str] = field(default_factory=list)  # console errors, failed loads, uncaught exceptions
     screenshot: Path | None = None
+    dom: dict[str, Any] | None = None  # DOM.getDocument(pierce) tree: frames' documents included, even sandboxed ones
 
 
 class _Cdp:
@@ -95,7 +96,7 @@ def _errors(events: list[dict[str, Any]]) -> list[str]:
 
 
 def open_page(html: Path, expression: str, screenshot: Path | None = None, *, timeout: float = 60,
-              width: int = 1280, height: int = 2000) -> PageResult:
+              width: int = 1280, height: int = 2000, dom: bool = False) -> PageResult:
     """Load ``html`` in a fresh headless Chromium, evaluate ``expression`` (its JSON-able value is
     returned) and optionally save a PNG screenshot of a ``width`` x ``height`` viewport."""
     exe = find_chromium()
@@ -107,7 +108,9 @@ def open_page(html: Path, expression: str, screenshot: Path | None = None, *, ti
         log = Path(profile) / "stderr.log"
         with log.open("wb") as err:
             proc = subprocess.Popen(
-                [exe, *FLAGS, f"--user-data-dir={profile}/profile", "--remote-debugging-port=0",
+                # Sandboxed frames run out of process by default, where the page's DOM.getDocument cannot
+                # see them; in process, the pierced tree holds the frame's document.
+                [exe, *FLAGS, *(["--disable-features=IsolateSandboxedIframes"] if dom else []), f"--user-data-dir={profile}/profile", "--remote-debugging-port=0",
                  f"--window-size={width},{height}", "about:blank"],
                 stdout=subprocess.DEVNULL, stderr=err,
                 start_new_session=True,  # its own process group, so its helpers end with it
@@ -147,8 +150,9 @@ def open_page(html: Path, expression: str, screenshot: Path | None = None, *, ti
                 screenshot.parent.mkdir(parents=True, exist_ok=True)
                 screenshot.write_bytes(base64.b64decode(data))
                 shot = screenshot
+            tree = cdp.send("DOM.getDocument", {"depth": -1, "pierce": True}, deadline=deadline)["root"] if dom else None
             # Events that arrived while we waited for answers are in cdp.events already.
-            return PageResult(value=value, errors=_errors(cdp.events), screenshot=shot)
+            return PageResult(value=value, errors=_errors(cdp.events), screenshot=shot, dom=tree)
         finally:
             if cdp is not None:
                 cdp.close()
@@ -160,3 +164,13 @@ def open_page(html: Path, expression: str, screenshot: Path | None = None, *, ti
                 proc.wait(timeout=10)
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)  # the group of the browser started above, nothing else
+
+
+def iter_nodes(node: dict[str, Any]) -> Any:
+    """Every node of a DOM.getDocument tree, frames' content documents included."""
+    yield node
+    for key in ("children", "shadowRoots", "pseudoElements"):
+        for child in node.get(key, []):
+            yield from iter_nodes(child)
+    if "contentDocument" in node:
+        yield from iter_nodes(node["contentDocument"])

@@ -120,6 +120,8 @@ def test_compare_uses_lfs_sha256_and_blob_ids(scenario: Scenario) -> None:
     assert compare(remote, exp) == []
     assert remote["data/train-00000-of-00001.parquet"].lfs_sha256 is not None
     assert remote["README.md"].lfs_sha256 is None
+    # the card's plots went up with the release and are compared like every other file
+    assert {p for p in remote if p.startswith("images/")} == {p for p in exp if p.startswith("images/")} != set()
     # a one-character change in a regular file, and a stale shard, are both reported
     bad = dict(remote)
     bad["README.md"] = RemoteFile("README.md", 0, "0" * 40, None)
@@ -127,6 +129,9 @@ def test_compare_uses_lfs_sha256_and_blob_ids(scenario: Scenario) -> None:
     problems = compare(bad, exp)
     assert any(p.startswith("README.md:") for p in problems)
     assert any("train-00001-of-00002.parquet: remote file not in this release" in p for p in problems)
+    stale = dict(remote)
+    stale["images/old-plot.svg"] = RemoteFile("images/old-plot.svg", 0, "z", None)
+    assert compare(stale, exp) == ["images/old-plot.svg: remote file not in this release"]
 
 
 def test_rerun_changes_nothing(scenario: Scenario) -> None:

@@ -18,6 +18,8 @@ from archivist.hashing import file_sha256
 from archivist.release import ReleaseError
 from tests import release_factory as rf
 
+PLOTS = ("languages", "sites", "timeline", "lengths", "duplicates", "rejects")
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
@@ -46,7 +48,8 @@ def test_manifest_has_everything_the_issue_lists(built: tuple[Path, Path, Path])
     paths = {f["path"]: f for f in m["files"]}
     assert set(paths) == {"data/train-00000-of-00001.parquet", "index/records-00000-of-00001.parquet",
                           "rejects/rejects-00000-of-00001.parquet", "README.md", "croissant.json",
-                          "provenance.json", "CHANGES.md", "diff.json"}
+                          "provenance.json", "CHANGES.md", "diff.json", *(f"images/{n}.svg" for n in PLOTS)}
+    assert {p for p, f in paths.items() if f["role"] == "image"} == {f"images/{n}.svg" for n in PLOTS}
     for f in m["files"]:
         assert f["sha256"] == file_sha256(release / f["path"]) and f["bytes"] == (release / f["path"]).stat().st_size
     assert paths["data/train-00000-of-00001.parquet"]["rows"] == 5
@@ -57,6 +60,34 @@ def test_manifest_has_everything_the_issue_lists(built: tuple[Path, Path, Path])
     # the only date comes from the captures, not the clock
     assert m["created"] == "2024-05-05T10:00:00Z"
     assert m["date_range"] == {"first_capture": "2024-05-01T10:00:00Z", "last_capture": "2024-05-05T10:00:00Z"}
+
+
+def test_release_carries_plots_the_card_shows(built: tuple[Path, Path, Path]) -> None:
+    from lxml import etree
+
+    from archivist import report_html
+    from archivist.release import tree_sha256
+
+    _, records, release = built
+    m = json.loads((release / "manifest.json").read_text())
+    images = [f for f in m["files"] if f["role"] == "image"]
+    assert [f["path"] for f in images] == [f"images/{n}.svg" for n in PLOTS]
+    for f in images:
+        svg = etree.fromstring((release / f["path"]).read_bytes())  # well-formed standalone SVG
+        assert svg.tag == "{http://www.w3.org/2000/svg}svg"
+    # the plots are the release's own figures: the same as the report draws from the records
+    figs = report_html.plots(records)
+    for name in PLOTS:
+        assert figs[name] in (release / f"images/{name}.svg").read_text(encoding="utf-8")
+    # images describe the corpus: the tree hash covers data, index and rejects only
+    corpus_files = [f for f in m["files"] if f["role"] in ("data", "index", "rejects")]
+    assert m["tree_sha256"] == tree_sha256(corpus_files) == tree_sha256(m["files"])
+    text = (release / "README.md").read_text(encoding="utf-8")
+    glance = text.split("## Corpus at a glance", 1)[1].split("\n## ", 1)[0]
+    for name in PLOTS:
+        assert f"![{name}](images/{name}.svg)" in glance
+    assert card.lint(text, m) == []
+    assert any("images/languages.svg" in p for p in card.lint(text.replace("![languages](images/languages.svg)", ""), m))
 
 
 def test_shards_sorted_by_id_with_deterministic_settings(built: tuple[Path, Path, Path]) -> None:

@@ -59,6 +59,16 @@ def test_one_byte_of_a_shard_changed_fails(copy: Path) -> None:
     assert r.returncode == 1 and "train-00000-of-00001.parquet" in r.stderr
 
 
+def test_one_byte_of_a_plot_changed_fails(copy: Path) -> None:
+    img = copy / "images/languages.svg"
+    data = bytearray(img.read_bytes())
+    data[-3] ^= 0x01
+    img.write_bytes(bytes(data))
+    res = archivist.verify(copy)
+    assert not res.ok
+    assert any(str(img) in f and "sha256" in f for f in res.failures), res.failures
+
+
 def test_added_file_fails(copy: Path) -> None:
     (copy / "data" / "train-00001-of-00001.parquet").write_bytes(b"PAR1")
     res = archivist.verify(copy)

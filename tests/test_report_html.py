@@ -61,6 +61,13 @@ def test_report_is_self_contained_and_escapes_page_text(corpus: Path, report: Pa
     assert not re.search(r"""(src|href)\s*=\s*["'](?!https?://[a-z]+\.example/)""", page), "only links to the records' own pages"
     assert "<link" not in page and "@import" not in page and "@font-face" not in page and "url(" not in page
     assert "Content-Security-Policy" in page
+    # A release's report names its version and logical digest.
+    import json
+
+    m = json.loads((corpus / "releases/1.0.0/manifest.json").read_text(encoding="utf-8"))
+    rel = lxml_html.fromstring(page).xpath("//table[@id='release']")[0].text_content()
+    assert m["version"] in rel and m["logical_digest"] in rel and m["tree_sha256"] in rel
+    assert 'id="release"' not in report_html.render_html(corpus / "records")
     # The hostile title and URL appear escaped, never as markup.
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;quotes&quot; &lt;b&gt;bold&lt;/b&gt;" in page
     assert "hostile?q=&lt;x&gt;&amp;a=1" in page

@@ -104,7 +104,12 @@ def test_figures_equal_a_direct_computation(corpus: Path, where: str):
 def test_release_and_records_folder_agree(corpus: Path):
     a, b = stats.compute(corpus / "records"), stats.compute(corpus / "releases/1.0.0")
     assert b["kind"] == "release" and b["version"] == "1.0.0" and a["kind"] == "records"
-    for k in ("corpus", "kind", "version", "files"):
+    # the release also reports its own numbers, straight from its manifest
+    m = json.loads((corpus / "releases/1.0.0/manifest.json").read_text(encoding="utf-8"))
+    assert a["release"] is None
+    assert b["release"]["version"] == "1.0.0" and b["release"]["logical_digest"] == m["logical_digest"]
+    assert b["release"]["tree_sha256"] == m["tree_sha256"] and b["release"]["rows"] == b["records"]
+    for k in ("corpus", "kind", "version", "files", "release"):
         a.pop(k), b.pop(k)
     assert a == b
 
@@ -164,8 +169,11 @@ def test_cli_prints_tables_and_json(corpus: Path):
     r = cli("stats", str(corpus / "releases/1.0.0"))
     assert r.returncode == 0, r.stderr
     for text in ("Languages", "Sites", "Capture months", "HTTP status", "Text length", "Duplicates and rejects",
-                 "zeitung.example", "2026-04", "null (local resource)", "extract/empty-text", "small-corpus 1.0.0"):
+                 "zeitung.example", "2026-04", "null (local resource)", "extract/empty-text", "small-corpus 1.0.0",
+                 "Release", "logical digest"):
         assert text in r.stdout, text
+    digest = json.loads((corpus / "releases/1.0.0/manifest.json").read_text(encoding="utf-8"))["logical_digest"]
+    assert digest in r.stdout.replace("\n", "").replace(" ", "").replace("│", "")
     r = cli("stats", str(corpus / "records"), "--json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == stats.compute(corpus / "records")

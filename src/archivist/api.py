@@ -179,6 +179,24 @@ def show(record_id: str, records_dir: str | Path | None = None, archives_dir: st
     return _show(record_id, records_dir, archives_dir)
 
 
+def show_html(res: Any, records_dir: str | Path | None = None, out: str | Path | None = None) -> Path:
+    """Write the HTML view of a ``show`` result (record beside the sandboxed archived page); returns its path."""
+    from .fsutil import write_text
+    from .show_html import original_content, render
+
+    w = _workspace()
+    records_dir = records_dir or (w.records if w else "records")
+    dest = Path(out) if out else Path(f"show-{res.row['id']}.html")
+    if dest.is_dir():
+        raise ValueError(f"{dest}: is a folder; give a file name, e.g. {dest / 'record.html'}")
+    content, origin = None, None
+    if res.source is not None and res.source.record_type == "revisit" and res.warc_path is not None:
+        content, origin = original_content(res, records_dir, res.warc_path.parent)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    write_text(dest, render(res, content, origin))
+    return dest
+
+
 def extract_page(
     path: str | Path,
     url: str | None = None,

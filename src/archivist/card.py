@@ -7,6 +7,7 @@ hand-written feature list silently casts the data), languages found in the rows.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from . import schema
@@ -117,6 +118,8 @@ def render(manifest: dict[str, Any], corpus: dict[str, Any], datasheet: dict[str
     ds = {k: (datasheet.get(k) or "Not stated.").strip() for k in
           ("motivation", "collection", "preprocessing", "uses", "limitations", "personal_information", "maintenance")}
     inputs = "\n".join(f"- `{i['path']}`: {i.get('records', 0)} records, {i.get('rejects', 0)} rejects" for i in manifest["inputs"])
+    images = [f["path"] for f in manifest["files"] if f["role"] == "image"]
+    glance = "\n\n".join(f"![{Path(p).stem}]({p})" for p in images) or "No plots in this release."
     per_source = "\n".join(f"| {host} | {', '.join(f'{k}: {v}' for k, v in lic.items())} |"
                            for host, lic in manifest.get("licenses_by_source", {}).items())
     return f"""---
@@ -154,6 +157,10 @@ ds = load_dataset("path/or/repo", revision="v{manifest['version']}")
 | source hosts | {stats.get('sources', '')} |
 | input WARC files | {len(manifest['inputs'])} ({sum(i['bytes'] for i in manifest['inputs'])} bytes) |
 | reject reasons | {", ".join(f"{k}: {v}" for k, v in (stats.get('reject_reasons') or {}).items()) or 'none'} |
+
+## Corpus at a glance
+
+{glance}
 
 ## Dataset structure
 
@@ -300,6 +307,9 @@ def lint(text: str, manifest: dict[str, Any] | None = None) -> list[str]:
         data_bytes = sum(f["bytes"] for f in manifest["files"] if f["role"] == "data")
         if info.get("download_size") != data_bytes:
             problems.append(f"dataset_info.download_size {info.get('download_size')} != {data_bytes} bytes of data files")
+        for f in manifest["files"]:
+            if f["role"] == "image" and f"]({f['path']})" not in text:
+                problems.append(f"plot {f['path']} is listed in the manifest but not shown in the card")
         langs = sorted(manifest.get("languages", {})) or ["und"]
         if fm.get("language") != langs:
             problems.append(f"language {fm.get('language')} != languages found in the data {langs}")

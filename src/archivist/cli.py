@@ -317,6 +317,8 @@ def show(
     records: Annotated[Path | None, typer.Option("--records", help="Folder of record shards (default: the workspace's records/).")] = None,
     archives: Annotated[Path | None, typer.Option("--archives", help="Folder of the WARC files (default: the workspace's archives/, else beside --records).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the record, its re-read source and the check as JSON.")] = False,
+    html: Annotated[bool, typer.Option("--html", help="Write an HTML page: the record beside the archived page (sandboxed).")] = False,
+    output: Annotated[Path | None, typer.Option("-o", "--out", help="With --html: the file to write (default: show-<id>.html).")] = None,
 ) -> None:
     """Print one record and re-read its source record from the WARC by offset, checking its digests.
 
@@ -324,6 +326,7 @@ def show(
     2 when the record or its WARC cannot be found.
 
     Example: archivist show 0b1c...e9 --records records --archives archives
+    Example: archivist show 0b1c...e9 --html -o record.html
     """
     from .show import ShowError
     from .show import as_json as show_json
@@ -333,7 +336,11 @@ def show(
             res = api.show(record_id, records, archives)
         except ShowError as e:
             raise Fatal(str(e)) from None
-    if as_json:
+    if html:
+        with _fatal_errors():
+            dest = api.show_html(res, records, output)
+        out.print(f"show: {dest}", highlight=False)
+    elif as_json:
         print(json.dumps(show_json(res), indent=2, ensure_ascii=False, default=str))
     else:
         _print_record(res)

@@ -27,8 +27,8 @@ from .release import ReleaseError
 
 REPO_TYPE = "dataset"
 # Folders whose stale files must go when a new release replaces an old one on a branch:
-# a leftover shard would be read as data.
-DATA_DIRS = ("data", "index", "rejects")
+# a leftover shard would be read as data, a leftover plot would show in the card's folder.
+DATA_DIRS = ("data", "index", "rejects", "images")
 
 
 class HubError(ReleaseError):

@@ -7,7 +7,8 @@ Layout of ``<out>/<version>/``::
     index/records-00000-of-00001.parquet  id, content sha256, shard, row, source WARC + record id, licence
     manifest.json    versions, parameters, inputs (WARCs + sha256), files (bytes, sha256, rows),
                      tree hash, logical digest, splits, licences per source, parent version
-    README.md        Hugging Face dataset card (YAML front matter + datasheet prose)
+    images/*.svg     plots of the corpus (languages, sites, timeline, lengths, duplicates, rejects)
+    README.md        Hugging Face dataset card (YAML front matter + datasheet prose + the plots)
     croissant.json   Croissant 1.0 with RAI fields and a sha256 per file
     provenance.json  W3C PROV-JSON: WARCs -> extract activity -> shards; release <- parent
     CHANGES.md, diff.json  against the parent release
@@ -93,8 +94,12 @@ def logical_digest(ids: list[str], hashes: list[str]) -> str:
     return sha256_hex("".join(lines).encode("utf-8"))
 
 
+# Roles whose files are the corpus itself; meta files and images describe it and stay out of the tree hash.
+TREE_ROLES = ("data", "index", "rejects")
+
+
 def tree_sha256(files: list[dict[str, Any]]) -> str:
-    lines = sorted(f"{f['path']}\t{f['sha256']}\n" for f in files if f["role"] != "meta")
+    lines = sorted(f"{f['path']}\t{f['sha256']}\n" for f in files if f["role"] in TREE_ROLES)
     return sha256_hex("".join(lines).encode("utf-8"))
 
 
@@ -195,6 +200,12 @@ def build(records_dir: Path, version: str, dest: Path, corpus: dict[str, Any], d
     rejects = _rejects_table(records_dir)
     write_table(rejects, dest / REJECTS_PATH)
     files.append(_file_entry(dest, REJECTS_PATH, "rejects", rejects.num_rows))
+
+    # The card's plots, drawn from the shards just written (so they show exactly the release's rows).
+    from .report_html import render_plots
+
+    for img in render_plots(dest, dest):
+        files.append(_file_entry(dest, img.relative_to(dest).as_posix(), "image", None))
 
     default_license = corpus.get("license") or "unspecified"
     captured = table["captured_at"]

@@ -275,6 +275,7 @@ def render_html(path: str | Path, replay_prefix: str | None = None, sample_size:
         box(s["sites_distinct"], "sites"),
         box(span, "capture months"),
         "</div>",
+        *_release_lines(s.get("release")),
         "<h2>Plots</h2>",
         '<div class="plots">',
     ]
@@ -310,6 +311,17 @@ def render_html(path: str | Path, replay_prefix: str | None = None, sample_size:
                f"{s['files']['rejects']} reject shard(s).</footer>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
+
+
+def _release_lines(rel: dict[str, Any] | None) -> list[str]:
+    """The release's own numbers (from its manifest) under the summary boxes."""
+    if not rel:
+        return []
+    rows = [("version", rel.get("version")), ("parent version", rel.get("parent_version") or "none"),
+            ("last capture", rel.get("created")), ("logical digest", rel.get("logical_digest")),
+            ("tree sha256", rel.get("tree_sha256"))]
+    cells = "".join(f"<tr><th>{_e(k)}</th><td><code>{_e('-' if v is None else v)}</code></td></tr>" for k, v in rows)
+    return [f'<table class="release" id="release">{cells}</table>']
 
 
 def write_report(path: str | Path, out: str | Path, replay_prefix: str | None = None,

@@ -50,6 +50,16 @@ def find_row(records_dir: str | Path, record_id: str) -> dict[str, Any]:
     raise ShowError(f"no record with id {rid} in {d} ({len(shards)} shard(s) searched)")
 
 
+def find_rows_by_payload(records_dir: str | Path, payload_sha256: str) -> list[dict[str, Any]]:
+    """Rows whose payload has this sha256 (a revisit's original among them), in shard then row order."""
+    d = Path(records_dir)
+    out: list[dict[str, Any]] = []
+    for s in sorted(p for p in d.glob("*.parquet") if not p.name.endswith(".rejects.parquet")):
+        t = read_table(s, columns=["id", "payload_sha256", "warc_filename", "warc_record_offset"])
+        out += t.filter(pc.equal(t["payload_sha256"], payload_sha256)).to_pylist()
+    return out
+
+
 def show(record_id: str, records_dir: str | Path, archives_dir: str | Path | None = None) -> ShowResult:
     row = find_row(records_dir, record_id)
     archives = Path(archives_dir) if archives_dir else Path(records_dir).resolve().parent / "archives"

@@ -175,6 +175,7 @@ def _compute(con: Any, corpus: Corpus, top: int) -> dict[str, Any]:
         "corpus": corpus.label,
         "kind": corpus.kind,
         "version": corpus.manifest.get("version"),
+        "release": _release_figures(corpus.manifest) if corpus.kind == "release" else None,
         "files": {"records": len(corpus.record_files), "rejects": len(corpus.reject_files)},
         "records": n,
         "kept": kept,
@@ -199,6 +200,12 @@ def _compute(con: Any, corpus: Corpus, top: int) -> dict[str, Any]:
             "reasons": reasons,
         },
     }
+
+
+def _release_figures(manifest: dict[str, Any]) -> dict[str, Any]:
+    """A release's own numbers, from its manifest (None where the manifest lacks them)."""
+    return {k: manifest.get(k) for k in ("name", "version", "parent_version", "created", "rows",
+                                         "logical_digest", "tree_sha256")}
 
 
 def _rate(part: int, whole: int) -> float:
@@ -267,6 +274,17 @@ def render(stats: dict[str, Any], console: Any) -> None:
     kind = "release" if stats["kind"] == "release" else "records folder"
     console.print(f"[bold]{escape(stats['corpus'])}[/bold] ({kind}): {n} records in {stats['files']['records']} shard(s), "
                   f"{stats['kept']} kept, {stats['rejects']['count']} rejected", highlight=False)
+    rel = stats.get("release")
+    if rel:
+        t = Table(title="Release", title_justify="left", show_header=False)
+        t.add_column("field", style="bold")
+        t.add_column("value", overflow="fold")
+        for key, label in (("version", "version"), ("parent_version", "parent version"), ("created", "last capture"),
+                           ("rows", "rows (manifest)"), ("logical_digest", "logical digest"), ("tree_sha256", "tree sha256")):
+            t.add_row(label, Text("-" if rel.get(key) is None else str(rel[key])))
+        if rel.get("rows") is not None and rel["rows"] != n:
+            t.add_row(Text("warning", style="red"), Text(f"the manifest says {rel['rows']} rows, the shards hold {n}"))
+        console.print(t)
 
     def counts_table(title: str, rows: list[dict[str, Any]], whole: int, key_name: str, distinct: int | None = None) -> None:
         t = Table(title=title, title_justify="left")
