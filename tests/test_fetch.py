@@ -712,3 +712,130 @@ def test_robots_crawl_delay_raises_the_host_delay(tmp_path: Path, server: Server
     t = [h.at for h in server.hits if h.path.startswith("/k")]
     assert len(t) == 3 and all(b - a >= 0.35 for a, b in itertools.pairwise(sorted(t))), t
     assert run.report.counts["urls_archived"] == 3
+
+
+def test_redirect_and_robots_hops_carry_heritrix_provenance(tmp_path: Path, server: Server) -> None:
+    server.routes.update({"/robots.txt": redirect("/real-robots.txt"),
+                          "/real-robots.txt": response(200, b"User-agent: *\nAllow: /\n", [("Content-Type", "text/plain")]),
+                          "/a": redirect("/b", 301), "/b": redirect("/c"), "/c": page("end")})
+    run = fetch(tmp_path, [server.url("/a")], opts(ignore_robots=False))
+    meta = {r["h"]["WARC-Target-URI"]: run.capture_meta(r) for r in run.of("response")}
+    assert meta[server.url("/a")].keys() == {"fetchTimeMs"}  # the seed itself
+    assert meta[server.url("/b")]["via"] == server.url("/a") and meta[server.url("/b")]["hopsFromSeed"] == "R"
+    assert meta[server.url("/c")]["via"] == server.url("/b") and meta[server.url("/c")]["hopsFromSeed"] == "RR"
+    # robots.txt is a prerequisite (P) of the page that needed it, and its own redirect adds an R
+    assert meta[server.url("/robots.txt")]["via"] == server.url("/a")
+    assert meta[server.url("/robots.txt")]["hopsFromSeed"] == "P"
+    assert meta[server.url("/real-robots.txt")]["via"] == server.url("/robots.txt")
+    assert meta[server.url("/real-robots.txt")]["hopsFromSeed"] == "PR"
+    assert all(int(m["fetchTimeMs"]) >= 0 for m in meta.values())
+    assert run.report.counts["capture_metadata_records"] == 5
+    # each capture's metadata follows its response, in the same file, naming it
+    for i, r in enumerate(run.records):
+        if r["type"] == "response":
+            nxt = run.records[i + 1]
+            assert nxt["type"] == "metadata" and nxt["h"]["WARC-Concurrent-To"] == r["h"]["WARC-Record-ID"]
+            assert nxt["h"]["WARC-Date"] == r["h"]["WARC-Date"]
+
+
+def _interim_then(final: bytes, interim: bytes):
+    def route(hit: Hit, sock: socket.socket) -> None:
+        sock.sendall(interim)
+        time.sleep(0.05)  # a separate segment, as a server that hints before the page is ready
+        sock.sendall(final)
+    return route
+
+
+def test_1xx_interim_responses_are_skipped_and_kept(tmp_path: Path, server: Server) -> None:
+    interim = (b"HTTP/1.1 100 Continue\r\n\r\n"
+               b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n\r\n")
+    final = page("after hints")
+    server.routes.update({"/hints": _interim_then(final, interim),
+                          "/hint-redirect": _interim_then(redirect("/hints"), b"HTTP/1.1 102 Processing\r\n\r\n")})
+    run = fetch(tmp_path, [server.url("/hint-redirect")], opts())  # strict validators
+    assert run.report.counts["urls_archived"] == 1 and run.report.counts["redirects_followed"] == 1
+    (resp,) = run.of("response", server.url("/hints"))
+    assert resp["block"] == final  # starts at the response it records: every reader sees the 200
+    assert resp["h"]["WARC-Payload-Digest"] == sha1_b32(final.split(b"\r\n\r\n", 1)[1])
+    m = run.capture_meta(resp)
+    assert base64.b64decode(m["interimResponses"]) == interim  # the bytes as received
+    assert m["interimResponseStatus"] == "HTTP/1.1 100 Continue | HTTP/1.1 103 Early Hints"
+    (first,) = run.of("response", server.url("/hint-redirect"))
+    assert first["block"].startswith(b"HTTP/1.1 302 ")
+    assert run.report.counts["interim_responses_skipped"] == 3
+    cdx = subprocess.run([str(BIN / "cdxj-indexer"), str(run.files[0])], capture_output=True, text=True, check=True)
+    assert sorted(json.loads(ln.split(" ", 2)[2])["status"] for ln in cdx.stdout.splitlines()) == ["200", "302"]
+
+
+def test_rotation_never_splits_a_capture(tmp_path: Path, server: Server) -> None:
+    for i in range(4):
+        server.routes[f"/p{i}"] = page(f"page {i} " * 50)
+    lst = tmp_path / "urls.txt"
+    lst.write_text("".join(server.url(f"/p{i}") + "\n" for i in range(4)))
+    # a limit smaller than any record: the file rotates before each capture, never inside one
+    report = ingest([], tmp_path / "out", urls=lst, corpus_name="rot", fetch_options=opts(), max_bytes=1)
+    files = sorted((tmp_path / "out").glob("*.warc.gz"))
+    assert len(files) == 4 and [str(f) for f in files] == sorted(report.outputs)
+    run = Run(report, files)
+    for f in files:
+        validate(f, run, chunked_ok=False)  # includes: request and response share a file
+        types = [r["type"] for r in run.records if r["file"] == f.name]
+        assert types == ["warcinfo", "request", "response", "metadata"], (f.name, types)
+
+
+def test_default_user_agent_names_the_operator(tmp_path: Path, server: Server) -> None:
+    from archivist.fetch import default_user_agent
+
+    server.routes["/"] = page("ua")
+    lst = tmp_path / "urls.txt"
+    lst.write_text(server.url("/") + "\n")
+    ingest([], tmp_path / "out", urls=lst, corpus_name="ua", operator="Jane Roe (Corpus Lab), jane@lab.example",
+           fetch_options=opts())
+    want = "archivist/0.1.0 (research corpus builder; operator: Jane Roe Corpus Lab , jane@lab.example)"
+    assert default_user_agent("Jane Roe (Corpus Lab), jane@lab.example") == want
+    assert f"User-Agent: {want}\r\n".encode() in server.hits[-1].head
+    assert default_user_agent(None) == default_user_agent("  ") == DEFAULT_USER_AGENT
+    # an explicit --user-agent wins
+    ingest([], tmp_path / "o2", urls=lst, operator="Jane", fetch_options=opts(user_agent="mybot/2"))
+    assert b"User-Agent: mybot/2\r\n" in server.hits[-1].head
+
+
+def test_one_workspace_of_pages_archive_and_fetches_is_clean_everywhere(
+        tmp_path: Path, server: Server, shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archivist import api
+
+    bench = shared / "bench" / "warc" / "warcio__example.warc.gz"
+    if not bench.exists():
+        pytest.skip(f"{bench} absent")
+    server.routes.update({"/robots.txt": response(200, b"User-agent: *\nDisallow: /private\n", [("Content-Type", "text/plain")]),
+                          "/a": redirect("/b"), "/b": page("fetched b"), "/same": page("fetched b"),
+                          "/c": chunked([b"<html><body>", b"chunked for 1.1 only", b"</body></html>"]),
+                          "/gz": gzipped(b"<html><body><p>zipped</p></body></html>"),
+                          "/private/x": page("no"), "/missing": response(404, b"gone")})
+    w = api.init(tmp_path / "ws", "mixed")
+    monkeypatch.chdir(w.root)
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "one.html").write_text("<html><head><meta charset='utf-8'></head><body><p>local one</p></body></html>")
+    (pages / "two.txt").write_bytes("plain text page, caf\u00e9".encode("cp1252"))
+    lst = tmp_path / "urls.txt"
+    lst.write_text("".join(server.url(p) + "\n" for p in ("/a", "/same", "/c", "/gz", "/private/x", "/missing")))
+    report = api.ingest([str(pages), str(bench)], urls=lst, fetch_options=opts(ignore_robots=False))
+    assert report.reasons() == {"robots-disallowed": 1, "http-error": 1}, report.rejects
+    assert report.counts["urls_archived"] == 4 and report.counts["chunked_despite_http10"] == 0
+    warcs = sorted(w.archives.glob("*.warc.gz"))
+    assert len(warcs) == 2 and any("-fetch-" in f.name for f in warcs)
+    for f in warcs:
+        assert subprocess.run(["gzip", "-t", str(f)]).returncode == 0, f
+        wc = subprocess.run([str(BIN / "warcio"), "check", "-v", str(f)], capture_output=True, text=True)
+        assert wc.returncode == 0 and "failed" not in wc.stdout, wc.stdout
+        fw = subprocess.run([str(BIN / "fastwarc"), "check", str(f)], capture_output=True, text=True)
+        assert fw.returncode == 0, fw.stdout + fw.stderr
+        assert conformance.errors(conformance.check_file(f)) == [], f
+        cdx = subprocess.run([str(BIN / "cdxj-indexer"), str(f)], capture_output=True, text=True, check=True)
+        with open(f, "rb") as fh:
+            captures = [r for r in ArchiveIterator(fh) if r.rec_type in ("response", "revisit", "resource")]
+        assert len(cdx.stdout.splitlines()) == len(captures) > 0, f
+        ours = f.with_name(f.name + ".cdxj")
+        # our index holds the indexer's lines, sorted (CDXJ is ordered by key)
+        assert ours.exists() and sorted(ours.read_text().splitlines()) == sorted(cdx.stdout.splitlines())
