@@ -666,7 +666,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_pywb_replays_fetched_chunked_page_and_revisit(tmp_path: Path, server: Server) -> None:
+def test_pywb_replays_fetched_pages_and_revisit(tmp_path: Path, server: Server) -> None:
     import urllib.request
 
     if not (BIN / "wayback").exists():
