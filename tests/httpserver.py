@@ -45,6 +45,26 @@ def response(status: int, body: bytes = b"", headers: list[tuple[str, str]] | No
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
+def http11(hit: Hit) -> bool:
+    return hit.head.split(b"\r\n", 1)[0].rstrip().endswith(b"HTTP/1.1")
+
+
+def chunked(chunks: list[bytes], headers: list[tuple[str, str]] | None = None, *, always: bool = False) -> Route:
+    """A route that chunks its body as a compliant server does: only for an HTTP/1.1 request
+    (RFC 9112 §6.1); an HTTP/1.0 client gets the body delimited by the connection close.
+    ``always=True`` is the misbehaving server that chunks whatever the request says."""
+    def route(hit: Hit, sock: socket.socket) -> None:
+        if always or http11(hit):
+            sock.sendall(response(200, headers=headers, chunks=chunks))
+        else:
+            hdrs = list(headers or [])
+            if not any(k.lower() == "content-type" for k, _ in hdrs):
+                hdrs.append(("Content-Type", "text/html; charset=utf-8"))
+            head = "HTTP/1.1 200 OK\r\n" + "".join(f"{k}: {v}\r\n" for k, v in hdrs) + "Connection: close\r\n\r\n"
+            sock.sendall(head.encode("latin-1") + b"".join(chunks))
+    return route
+
+
 def page(text: str) -> bytes:
     return response(200, f"<html><head><title>{text}</title></head><body><p>{text}</p></body></html>".encode())
 

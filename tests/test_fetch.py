@@ -19,11 +19,12 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archivist import conformance
 from archivist.fetch import DEFAULT_USER_AGENT, FetchOptions
 from archivist.ingest import ingest
 from archivist.netguard import blocked_reason
 from archivist.report import StageReport
-from tests.httpserver import Hit, Server, gzipped, page, redirect, response
+from tests.httpserver import Hit, Server, chunked, gzipped, page, redirect, response
 
 BIN = Path(sys.executable).parent
 
@@ -48,7 +49,8 @@ class Run:
             with open(f, "rb") as fh:
                 for rec in ArchiveIterator(fh, no_record_parse=True):
                     h = dict(rec.rec_headers.headers)
-                    self.records.append({"type": rec.rec_type, "h": h, "block": rec.content_stream().read()})
+                    self.records.append({"type": rec.rec_type, "h": h, "block": rec.content_stream().read(),
+                                         "file": f.name})
 
     def of(self, rtype: str, uri: str | None = None) -> list[dict]:
         return [r for r in self.records if r["type"] == rtype and (uri is None or r["h"].get("WARC-Target-URI") == uri)]
@@ -59,6 +61,14 @@ class Run:
             k, _, v = line.partition(": ")
             out[k] = v
         return out
+
+    def meta(self, key: str) -> list[dict]:
+        """metadata records whose fields include ``key`` (error-class, decision, fetchTimeMs)."""
+        return [m for m in self.of("metadata") if key in self.fields(m)]
+
+    def capture_meta(self, resp: dict) -> dict[str, str]:
+        (m,) = [m for m in self.of("metadata") if m["h"].get("WARC-Concurrent-To") == resp["h"]["WARC-Record-ID"]]
+        return self.fields(m)
 
     def reasons(self) -> dict[str, int]:
         return dict(self.report.reasons())
@@ -80,7 +90,7 @@ def fetch(tmp_path: Path, urls: list[str], options: FetchOptions, *, chunked_ok:
 
 
 def validate(path: Path, run: Run, *, chunked_ok: bool) -> None:
-    """warcio check + fastwarc check + gzip -t, and request/response pairing."""
+    """gzip -t + fastwarc check + warcio check + our field-by-field check, and pairing."""
     assert subprocess.run(["gzip", "-t", str(path)]).returncode == 0
     fw = subprocess.run([str(BIN / "fastwarc"), "check", str(path)], capture_output=True, text=True)
     assert fw.returncode == 0, fw.stdout + fw.stderr
@@ -96,6 +106,7 @@ def validate(path: Path, run: Run, *, chunked_ok: bool) -> None:
                            if b"transfer-encoding: chunked" in r["block"].split(b"\r\n\r\n")[0].lower()}
         assert {p.split()[-1] for p in problems} <= chunked_digests, wc.stdout
         assert "block digest failed" not in wc.stdout
+    assert conformance.errors(conformance.check_file(path)) == []
     by_id = {r["h"]["WARC-Record-ID"]: r for r in run.records}
     assert run.records[0]["type"] == "warcinfo"
     for r in run.records:
@@ -109,6 +120,7 @@ def validate(path: Path, run: Run, *, chunked_ok: bool) -> None:
             assert other["h"]["WARC-Date"] == h["WARC-Date"]
             assert other["h"]["WARC-Target-URI"] == h["WARC-Target-URI"]
             assert {r["type"], other["type"]} in ({"request", "response"}, {"request", "revisit"})
+            assert other["file"] == r["file"]  # a capture never straddles a rotation
         if r["type"] in ("metadata", "warcinfo"):
             assert "WARC-Payload-Digest" not in h
             assert h["Content-Type"] == "application/warc-fields"
@@ -135,35 +147,80 @@ def test_normal_page_block_is_exactly_what_the_server_sent(tmp_path: Path, serve
     assert resp["h"]["WARC-IP-Address"] == "127.0.0.1"
     (req,) = run.of("request", server.url("/"))
     assert req["block"] == server.hits[0].head  # the request as the server received it
-    assert req["block"].startswith(b"GET / HTTP/1.1\r\n")
+    assert req["block"].startswith(b"GET / HTTP/1.0\r\nHost: ")  # Heritrix's default: no chunking
     assert f"User-Agent: {DEFAULT_USER_AGENT}".encode() in req["block"]
-    assert DEFAULT_USER_AGENT.startswith("archivist/0.1.0 (+http")
+    assert DEFAULT_USER_AGENT == "archivist/0.1.0 (research corpus builder)"
+    meta = run.capture_meta(resp)  # a seed: no via, no hops
+    assert set(meta) == {"fetchTimeMs"} and 0 <= int(meta["fetchTimeMs"]) < 5000
     assert run.report.counts["urls_archived"] == 1 and not run.report.rejects
     # WARC-Date of a live fetch is the capture instant: close to now, with sub-second precision
     assert resp["h"]["WARC-Date"].startswith(time.strftime("%Y-%m-%d", time.gmtime()))
 
 
-def test_chunked_payload_digest_is_over_the_dechunked_entity(tmp_path: Path, server: Server) -> None:
+def test_compliant_server_does_not_chunk_for_http10(tmp_path: Path, server: Server) -> None:
     chunks = [b"<html><body>", b"chunk one " * 50, b"and two", b"</body></html>"]
-    raw = response(200, chunks=chunks)
-    server.routes["/c"] = raw
-    run = fetch(tmp_path, [server.url("/c")], opts(), chunked_ok=True)
+    server.routes["/c"] = chunked(chunks)  # chunks for HTTP/1.1 clients only, as RFC 9112 says
+    run = fetch(tmp_path, [server.url("/c")], opts())  # strict: warcio check clean
     (resp,) = run.of("response")
-    assert resp["block"] == raw  # Transfer-Encoding framing kept verbatim
-    # independent de-chunking of the stored block
-    body = resp["block"].split(b"\r\n\r\n", 1)[1]
+    head, body = resp["block"].split(b"\r\n\r\n", 1)
+    assert b"transfer-encoding" not in head.lower() and body == b"".join(chunks)
+    assert resp["h"]["WARC-Payload-Digest"] == sha1_b32(body)
+    assert run.report.counts["chunked_despite_http10"] == 0
+
+
+def _dechunk(body: bytes) -> bytes:
     entity, pos = b"", 0
     while True:
         eol = body.index(b"\r\n", pos)
         n = int(body[pos:eol], 16)
         if n == 0:
-            break
+            return entity
         entity += body[eol + 2: eol + 2 + n]
         pos = eol + 2 + n + 2
+
+
+def test_server_chunking_an_http10_response_keeps_the_standard_digest(tmp_path: Path, server: Server) -> None:
+    """A misbehaving server chunks anyway: block verbatim, payload digest over the de-chunked
+    entity (WARC 1.1 §6.3.2), the violation counted and noted; warcio check disagrees (#74)."""
+    chunks = [b"<html><body>", b"chunk one " * 50, b"and two", b"</body></html>"]
+    raw = response(200, chunks=chunks)
+    server.routes["/c"] = chunked(chunks, always=True)
+    run = fetch(tmp_path, [server.url("/c")], opts(), chunked_ok=True)
+    (resp,) = run.of("response")
+    assert resp["block"] == raw  # Transfer-Encoding framing kept verbatim
+    body = resp["block"].split(b"\r\n\r\n", 1)[1]
+    entity = _dechunk(body)  # independent de-chunking of the stored block
     assert entity == b"".join(chunks)
     assert resp["h"]["WARC-Payload-Digest"] == sha1_b32(entity)
     assert resp["h"]["WARC-Payload-Digest"] != sha1_b32(body)
     assert "WARC-Truncated" not in resp["h"]
+    assert run.report.counts["chunked_despite_http10"] == 1
+    assert "chunked despite an HTTP/1.0 request" in run.capture_meta(resp)["transferEncoding"]
+    # warcio hashes the framing: exactly this record's payload digest is disputed, nothing else
+    wc = subprocess.run([str(BIN / "warcio"), "check", "-v", str(run.files[0])], capture_output=True, text=True)
+    assert wc.returncode == 1
+    assert [ln.strip() for ln in wc.stdout.splitlines() if "failed" in ln] == [
+        f"payload digest failed {resp['h']['WARC-Payload-Digest']}"]
+
+    # Chunk framing abuse from such servers: capped, cut, never a crash (checked the same way).
+    head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+    server.routes.update({
+        "/badchunk": head + b"5\r\nhello\r\nZZ\r\nmore\r\n",
+        "/tiny-chunks": _endless(head, b"1\r\na\r\n"),
+        "/endless-trailer": _endless(head + b"0\r\n", b"X-T: y\r\n"),
+    })
+    paths = ("/badchunk", "/tiny-chunks", "/endless-trailer")
+    t0 = time.monotonic()
+    run = fetch(tmp_path / "abuse", [server.url(p) for p in paths], opts(max_bytes=5000), chunked_ok=True)
+    assert time.monotonic() - t0 < 10
+    bad = run.of("response", server.url("/badchunk"))[0]
+    assert bad["h"]["WARC-Truncated"] == "unspecified"
+    assert bad["h"]["WARC-Payload-Digest"] == sha1_b32(b"hello")
+    for p in paths[1:]:
+        (resp,) = run.of("response", server.url(p))
+        assert resp["h"].get("WARC-Truncated") in ("length", "unspecified"), p
+        assert len(resp["block"]) < 5000 * 2 + 64 * 1024 + 70_000, p
+    assert run.report.counts["chunked_despite_http10"] == 3 and not run.report.rejects
 
 
 def test_gzip_content_encoding_kept_and_digested_as_sent(tmp_path: Path, server: Server) -> None:
@@ -201,7 +258,7 @@ def test_redirect_loop_and_too_many_hops_are_rejected_fast(tmp_path: Path, serve
     assert run.reasons() == {"redirect-loop": 1, "too-many-redirects": 1, "bad-redirect": 1}
     assert server.count("/x") == 1 and server.count("/y") == 1
     assert [server.count(f"/r{i}") for i in range(6)] == [1, 1, 1, 1, 0, 0]
-    errs = {run.fields(m)["error-class"]: m for m in run.of("metadata")}
+    errs = {run.fields(m)["error-class"]: m for m in run.meta("error-class")}
     assert set(errs) == {"redirect-loop", "too-many-redirects", "bad-redirect"}
     assert all(r.warc_record_id for r in run.report.rejects)
 
@@ -275,7 +332,7 @@ def test_robots_disallow_is_obeyed_recorded_and_fetched_once(tmp_path: Path, ser
     # the robots.txt exchange itself is archived, as a request/response pair
     (robots_resp,) = run.of("response", server.url("/robots.txt"))
     assert len(run.of("request", server.url("/robots.txt"))) == 1
-    decisions = {run.fields(m)["url"]: m for m in run.of("metadata")}
+    decisions = {run.fields(m)["url"]: m for m in run.meta("decision")}
     assert run.fields(decisions[server.url("/private/x")])["decision"] == "disallowed"
     assert run.fields(decisions[server.url("/public")])["decision"] == "allowed"
     assert run.fields(decisions[server.url("/private/x")])["robots-record-id"] == robots_resp["h"]["WARC-Record-ID"]
@@ -307,8 +364,8 @@ def test_robots_5xx_means_disallow_all_and_404_allow_all(tmp_path: Path) -> None
 def test_body_over_the_cap_is_truncated_length(tmp_path: Path, server: Server) -> None:
     big = b"x" * 200_000
     server.routes["/big"] = response(200, big, [("Content-Type", "text/plain")])
-    server.routes["/bigchunked"] = response(200, chunks=[b"y" * 50_000] * 4)
-    run = fetch(tmp_path, [server.url("/big"), server.url("/bigchunked")], opts(max_bytes=10_000), chunked_ok=True)
+    server.routes["/bigchunked"] = chunked([b"y" * 50_000] * 4)
+    run = fetch(tmp_path, [server.url("/big"), server.url("/bigchunked")], opts(max_bytes=10_000))
     (resp,) = run.of("response", server.url("/big"))
     assert resp["h"]["WARC-Truncated"] == "length"
     body = resp["block"].split(b"\r\n\r\n", 1)[1]
@@ -368,7 +425,7 @@ def test_private_targets_refused_without_allow_private(tmp_path: Path, server: S
     run = fetch(tmp_path, urls, opts(allow_private=False))
     assert run.reasons() == {"private-address": 4}
     assert server.hits == []  # nothing was sent
-    assert {run.fields(m)["error-class"] for m in run.of("metadata")} == {"private-address"}
+    assert {run.fields(m)["error-class"] for m in run.of("metadata")} == {"private-address"}  # no capture
 
 
 def test_redirect_cannot_reach_a_private_address(tmp_path: Path, server: Server) -> None:
@@ -381,7 +438,7 @@ def test_redirect_cannot_reach_a_private_address(tmp_path: Path, server: Server)
         assert server.count("/go") == 1 and inner.hits == []
         assert run.reasons() == {"private-address": 1}
         assert [r["h"]["WARC-Target-URI"] for r in run.of("response")] == [server.url("/go")]
-        (meta,) = run.of("metadata")
+        (meta,) = run.meta("error-class")
         f = run.fields(meta)
         assert f["url"] == inner.url("/admin") and f["seed-url"] == server.url("/go")
         # and with --allow-private the same chain is followed
@@ -515,24 +572,20 @@ def test_broken_responses_are_archived_or_rejected_never_crash(tmp_path: Path, s
         "/garbage": b"HELLO WORLD\r\n\r\nnot http at all",
         "/empty": _close_now,
         "/short": b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\nonly ten b",
-        "/badchunk": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nZZ\r\nmore\r\n",
         "/hugehead": b"HTTP/1.1 200 OK\r\n" + b"X-Pad: " + b"p" * 100_000 + b"\r\n\r\nbody",
         "/noframe": b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nread until the server closes",
     })
-    urls = [server.url(p) for p in ("/garbage", "/empty", "/short", "/badchunk", "/hugehead", "/noframe")]
+    urls = [server.url(p) for p in ("/garbage", "/empty", "/short", "/hugehead", "/noframe")]
     t0 = time.monotonic()
-    run = fetch(tmp_path, urls, opts(retries=1), chunked_ok=True)
+    run = fetch(tmp_path, urls, opts(retries=1))
     assert time.monotonic() - t0 < 10
     assert run.reasons() == {"bad-response": 2, "empty-response": 1}
     assert server.count("/garbage") == 1 and server.count("/empty") == 2  # only the latter is retried
     short = run.of("response", server.url("/short"))[0]
     assert short["h"]["WARC-Truncated"] == "disconnect" and short["block"].endswith(b"only ten b")
-    bad = run.of("response", server.url("/badchunk"))[0]
-    assert bad["h"]["WARC-Truncated"] == "unspecified"
-    assert bad["h"]["WARC-Payload-Digest"] == sha1_b32(b"hello")
     nf = run.of("response", server.url("/noframe"))[0]
     assert "WARC-Truncated" not in nf["h"] and nf["block"].endswith(b"until the server closes")
-    assert run.report.counts["urls_archived"] == 3
+    assert run.report.counts["urls_archived"] == 2
 
 
 def test_chunked_decoder_byte_by_byte_with_trailers() -> None:
@@ -568,18 +621,15 @@ def _endless(prefix: bytes, unit: bytes):
 
 
 def test_endless_streams_are_capped(tmp_path: Path, server: Server) -> None:
-    head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
     server.routes.update({
-        "/tiny-chunks": _endless(head, b"1\r\na\r\n"),
-        "/endless-trailer": _endless(head + b"0\r\n", b"X-T: y\r\n"),
         "/unframed": _endless(b"HTTP/1.1 200 OK\r\n\r\n", b"z"),
         "/endless-head": _endless(b"HTTP/1.1 200 OK\r\n", b"X-H: h\r\n"),
     })
-    paths = ("/tiny-chunks", "/endless-trailer", "/unframed", "/endless-head")
+    paths = ("/unframed", "/endless-head")
     t0 = time.monotonic()
-    run = fetch(tmp_path, [server.url(p) for p in paths], opts(max_bytes=5000), chunked_ok=True)
+    run = fetch(tmp_path, [server.url(p) for p in paths], opts(max_bytes=5000))
     assert time.monotonic() - t0 < 10
-    for p in paths[:3]:
+    for p in paths[:1]:
         (resp,) = run.of("response", server.url(p))
         assert resp["h"].get("WARC-Truncated") in ("length", "unspecified"), p
         assert len(resp["block"]) < 5000 * 2 + 64 * 1024 + 70_000, p
@@ -616,14 +666,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_pywb_replays_fetched_chunked_page_and_revisit(tmp_path: Path, server: Server) -> None:
+def test_pywb_replays_fetched_pages_and_revisit(tmp_path: Path, server: Server) -> None:
     import urllib.request
 
     if not (BIN / "wayback").exists():
         pytest.skip("pywb is not installed")
-    server.routes.update({"/c": response(200, chunks=[b"<html><body>chunked ", b"body</body></html>"]),
+    server.routes.update({"/c": chunked([b"<html><body>chunked ", b"body</body></html>"]),
                           "/one": page("same"), "/two": page("same")})
-    run = fetch(tmp_path / "f", [server.url(p) for p in ("/c", "/one", "/two")], opts(), chunked_ok=True)
+    run = fetch(tmp_path / "f", [server.url(p) for p in ("/c", "/one", "/two")], opts())
     ts = run.of("response")[0]["h"]["WARC-Date"][:19].replace("-", "").replace(":", "").replace("T", "")
     root = tmp_path / "pywb"
     root.mkdir()
@@ -662,3 +712,130 @@ def test_robots_crawl_delay_raises_the_host_delay(tmp_path: Path, server: Server
     t = [h.at for h in server.hits if h.path.startswith("/k")]
     assert len(t) == 3 and all(b - a >= 0.35 for a, b in itertools.pairwise(sorted(t))), t
     assert run.report.counts["urls_archived"] == 3
+
+
+def test_redirect_and_robots_hops_carry_heritrix_provenance(tmp_path: Path, server: Server) -> None:
+    server.routes.update({"/robots.txt": redirect("/real-robots.txt"),
+                          "/real-robots.txt": response(200, b"User-agent: *\nAllow: /\n", [("Content-Type", "text/plain")]),
+                          "/a": redirect("/b", 301), "/b": redirect("/c"), "/c": page("end")})
+    run = fetch(tmp_path, [server.url("/a")], opts(ignore_robots=False))
+    meta = {r["h"]["WARC-Target-URI"]: run.capture_meta(r) for r in run.of("response")}
+    assert meta[server.url("/a")].keys() == {"fetchTimeMs"}  # the seed itself
+    assert meta[server.url("/b")]["via"] == server.url("/a") and meta[server.url("/b")]["hopsFromSeed"] == "R"
+    assert meta[server.url("/c")]["via"] == server.url("/b") and meta[server.url("/c")]["hopsFromSeed"] == "RR"
+    # robots.txt is a prerequisite (P) of the page that needed it, and its own redirect adds an R
+    assert meta[server.url("/robots.txt")]["via"] == server.url("/a")
+    assert meta[server.url("/robots.txt")]["hopsFromSeed"] == "P"
+    assert meta[server.url("/real-robots.txt")]["via"] == server.url("/robots.txt")
+    assert meta[server.url("/real-robots.txt")]["hopsFromSeed"] == "PR"
+    assert all(int(m["fetchTimeMs"]) >= 0 for m in meta.values())
+    assert run.report.counts["capture_metadata_records"] == 5
+    # each capture's metadata follows its response, in the same file, naming it
+    for i, r in enumerate(run.records):
+        if r["type"] == "response":
+            nxt = run.records[i + 1]
+            assert nxt["type"] == "metadata" and nxt["h"]["WARC-Concurrent-To"] == r["h"]["WARC-Record-ID"]
+            assert nxt["h"]["WARC-Date"] == r["h"]["WARC-Date"]
+
+
+def _interim_then(final: bytes, interim: bytes):
+    def route(hit: Hit, sock: socket.socket) -> None:
+        sock.sendall(interim)
+        time.sleep(0.05)  # a separate segment, as a server that hints before the page is ready
+        sock.sendall(final)
+    return route
+
+
+def test_1xx_interim_responses_are_skipped_and_kept(tmp_path: Path, server: Server) -> None:
+    interim = (b"HTTP/1.1 100 Continue\r\n\r\n"
+               b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n\r\n")
+    final = page("after hints")
+    server.routes.update({"/hints": _interim_then(final, interim),
+                          "/hint-redirect": _interim_then(redirect("/hints"), b"HTTP/1.1 102 Processing\r\n\r\n")})
+    run = fetch(tmp_path, [server.url("/hint-redirect")], opts())  # strict validators
+    assert run.report.counts["urls_archived"] == 1 and run.report.counts["redirects_followed"] == 1
+    (resp,) = run.of("response", server.url("/hints"))
+    assert resp["block"] == final  # starts at the response it records: every reader sees the 200
+    assert resp["h"]["WARC-Payload-Digest"] == sha1_b32(final.split(b"\r\n\r\n", 1)[1])
+    m = run.capture_meta(resp)
+    assert base64.b64decode(m["interimResponses"]) == interim  # the bytes as received
+    assert m["interimResponseStatus"] == "HTTP/1.1 100 Continue | HTTP/1.1 103 Early Hints"
+    (first,) = run.of("response", server.url("/hint-redirect"))
+    assert first["block"].startswith(b"HTTP/1.1 302 ")
+    assert run.report.counts["interim_responses_skipped"] == 3
+    cdx = subprocess.run([str(BIN / "cdxj-indexer"), str(run.files[0])], capture_output=True, text=True, check=True)
+    assert sorted(json.loads(ln.split(" ", 2)[2])["status"] for ln in cdx.stdout.splitlines()) == ["200", "302"]
+
+
+def test_rotation_never_splits_a_capture(tmp_path: Path, server: Server) -> None:
+    for i in range(4):
+        server.routes[f"/p{i}"] = page(f"page {i} " * 50)
+    lst = tmp_path / "urls.txt"
+    lst.write_text("".join(server.url(f"/p{i}") + "\n" for i in range(4)))
+    # a limit smaller than any record: the file rotates before each capture, never inside one
+    report = ingest([], tmp_path / "out", urls=lst, corpus_name="rot", fetch_options=opts(), max_bytes=1)
+    files = sorted((tmp_path / "out").glob("*.warc.gz"))
+    assert len(files) == 4 and [str(f) for f in files] == sorted(report.outputs)
+    run = Run(report, files)
+    for f in files:
+        validate(f, run, chunked_ok=False)  # includes: request and response share a file
+        types = [r["type"] for r in run.records if r["file"] == f.name]
+        assert types == ["warcinfo", "request", "response", "metadata"], (f.name, types)
+
+
+def test_default_user_agent_names_the_operator(tmp_path: Path, server: Server) -> None:
+    from archivist.fetch import default_user_agent
+
+    server.routes["/"] = page("ua")
+    lst = tmp_path / "urls.txt"
+    lst.write_text(server.url("/") + "\n")
+    ingest([], tmp_path / "out", urls=lst, corpus_name="ua", operator="Jane Roe (Corpus Lab), jane@lab.example",
+           fetch_options=opts())
+    want = "archivist/0.1.0 (research corpus builder; operator: Jane Roe Corpus Lab , jane@lab.example)"
+    assert default_user_agent("Jane Roe (Corpus Lab), jane@lab.example") == want
+    assert f"User-Agent: {want}\r\n".encode() in server.hits[-1].head
+    assert default_user_agent(None) == default_user_agent("  ") == DEFAULT_USER_AGENT
+    # an explicit --user-agent wins
+    ingest([], tmp_path / "o2", urls=lst, operator="Jane", fetch_options=opts(user_agent="mybot/2"))
+    assert b"User-Agent: mybot/2\r\n" in server.hits[-1].head
+
+
+def test_one_workspace_of_pages_archive_and_fetches_is_clean_everywhere(
+        tmp_path: Path, server: Server, shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archivist import api
+
+    bench = shared / "bench" / "warc" / "warcio__example.warc.gz"
+    if not bench.exists():
+        pytest.skip(f"{bench} absent")
+    server.routes.update({"/robots.txt": response(200, b"User-agent: *\nDisallow: /private\n", [("Content-Type", "text/plain")]),
+                          "/a": redirect("/b"), "/b": page("fetched b"), "/same": page("fetched b"),
+                          "/c": chunked([b"<html><body>", b"chunked for 1.1 only", b"</body></html>"]),
+                          "/gz": gzipped(b"<html><body><p>zipped</p></body></html>"),
+                          "/private/x": page("no"), "/missing": response(404, b"gone")})
+    w = api.init(tmp_path / "ws", "mixed")
+    monkeypatch.chdir(w.root)
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "one.html").write_text("<html><head><meta charset='utf-8'></head><body><p>local one</p></body></html>")
+    (pages / "two.txt").write_bytes("plain text page, caf\u00e9".encode("cp1252"))
+    lst = tmp_path / "urls.txt"
+    lst.write_text("".join(server.url(p) + "\n" for p in ("/a", "/same", "/c", "/gz", "/private/x", "/missing")))
+    report = api.ingest([str(pages), str(bench)], urls=lst, fetch_options=opts(ignore_robots=False))
+    assert report.reasons() == {"robots-disallowed": 1, "http-error": 1}, report.rejects
+    assert report.counts["urls_archived"] == 4 and report.counts["chunked_despite_http10"] == 0
+    warcs = sorted(w.archives.glob("*.warc.gz"))
+    assert len(warcs) == 2 and any("-fetch-" in f.name for f in warcs)
+    for f in warcs:
+        assert subprocess.run(["gzip", "-t", str(f)]).returncode == 0, f
+        wc = subprocess.run([str(BIN / "warcio"), "check", "-v", str(f)], capture_output=True, text=True)
+        assert wc.returncode == 0 and "failed" not in wc.stdout, wc.stdout
+        fw = subprocess.run([str(BIN / "fastwarc"), "check", str(f)], capture_output=True, text=True)
+        assert fw.returncode == 0, fw.stdout + fw.stderr
+        assert conformance.errors(conformance.check_file(f)) == [], f
+        cdx = subprocess.run([str(BIN / "cdxj-indexer"), str(f)], capture_output=True, text=True, check=True)
+        with open(f, "rb") as fh:
+            captures = [r for r in ArchiveIterator(fh) if r.rec_type in ("response", "revisit", "resource")]
+        assert len(cdx.stdout.splitlines()) == len(captures) > 0, f
+        ours = f.with_name(f.name + ".cdxj")
+        # our index holds the indexer's lines, sorted (CDXJ is ordered by key)
+        assert ours.exists() and sorted(ours.read_text().splitlines()) == sorted(cdx.stdout.splitlines())

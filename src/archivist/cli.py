@@ -125,7 +125,7 @@ def ingest(
     name: Annotated[str | None, typer.Option("--name", help="Corpus name (WARC file prefix, warcinfo isPartOf).")] = None,
     allow_private: Annotated[bool, typer.Option("--allow-private", help="Fetch loopback/private/link-local addresses too (refused by default, on every redirect hop).")] = False,
     ignore_robots: Annotated[bool, typer.Option("--ignore-robots", help="Do not fetch or obey robots.txt.")] = False,
-    user_agent: Annotated[str, typer.Option("--user-agent", help="User-Agent header for fetches.")] = DEFAULT_USER_AGENT,
+    user_agent: Annotated[str | None, typer.Option("--user-agent", help=f"User-Agent header for fetches (default: '{DEFAULT_USER_AGENT}', plus '; operator: …' from corpus.toml when set).")] = None,
     delay: Annotated[float, typer.Option("--delay", min=0, help="Seconds between requests to one host.")] = 1.0,
     max_per_host: Annotated[int, typer.Option("--max-per-host", min=1, help="Concurrent connections per host.")] = 2,
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Connect and read timeout, seconds.")] = 30.0,

@@ -8,6 +8,22 @@ with its content coding kept (notes/archival.md §1-3). A payload already archiv
 becomes a ``revisit`` (identical-payload-digest profile). Robots decisions and fetch errors
 are ``metadata`` records.
 
+Requests are HTTP/1.0, as Heritrix sends by default, so that compliant servers neither chunk
+nor send 1xx interim responses (see :mod:`archivist.httpwire`); the stored response then gets
+the same payload digest from every reader. A server that chunks anyway is counted
+(``chunked_despite_http10``) and its payload digest is still over the de-chunked entity, as
+the standard says, which ``warcio check`` disputes (warcio#74).
+
+Each capture (request + response/revisit) is followed by a ``metadata`` record
+(``WARC-Concurrent-To`` the response) with Heritrix's per-hop provenance: ``via`` (the URL
+that led here: the redirecting URL, or the page a robots.txt was fetched for),
+``hopsFromSeed`` (Heritrix letters: ``R`` per redirect, ``P`` for the robots.txt
+prerequisite; absent on the seed itself) and ``fetchTimeMs``. Interim 1xx responses a server
+sent before the final one are kept there too, base64 of the bytes as received
+(``interimResponses``), so the response block itself starts at the response it records
+(what every replay tool reads). The three records of a capture never straddle a file
+rotation.
+
 Live fetches are the one place where WARC-Date is "now": the date is the instant the request
 was sent, because that is when the capture happened. Everything else stays deterministic for
 the bytes received: records are written in the order of the URL list (not completion order),
@@ -20,6 +36,7 @@ once per origin and obeyed (RFC 9309: 4xx = allow all, 5xx or unreachable = disa
 
 from __future__ import annotations
 
+import base64
 import threading
 import time
 import zlib
@@ -27,7 +44,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -47,8 +64,8 @@ from .warc_writer import (
     warc_fields,
 )
 
-PROJECT_URL = "https://pypi.org/project/archivist/"
-DEFAULT_USER_AGENT = f"archivist/{__version__} (+{PROJECT_URL})"
+# No invented homepage: the agent says what it is; the operator (corpus.toml) is who runs it.
+DEFAULT_USER_AGENT = f"archivist/{__version__} (research corpus builder)"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309 §2.5: parse at least 500 KiB
 ROBOTS_MAX_HOPS = 5  # RFC 9309 §2.3.1.2
@@ -60,7 +77,7 @@ MAX_RETRY_AFTER = 120.0
 class FetchOptions:
     allow_private: bool = False
     ignore_robots: bool = False
-    user_agent: str = DEFAULT_USER_AGENT
+    user_agent: str | None = None  # None: default_user_agent(operator)
     delay: float = 1.0  # seconds between request starts on one host
     max_per_host: int = 2
     workers: int = 8
@@ -81,8 +98,21 @@ class FetchOptions:
         for name in ("timeout", "deadline", "max_bytes", "max_per_host", "workers"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"fetch option {name} must be > 0, not {getattr(self, name)}")
-        if not self.user_agent.strip() or any(c in self.user_agent for c in "\r\n"):
+        ua = self.user_agent
+        if ua is not None and (not ua.strip() or any(c in ua for c in "\r\n")):
             raise ValueError("the user agent must be one non-empty line")
+
+    @property
+    def agent(self) -> str:
+        return self.user_agent or DEFAULT_USER_AGENT
+
+
+def default_user_agent(operator: str | None = None) -> str:
+    """``archivist/<version> (research corpus builder)``, naming the operator when there is one."""
+    op = " ".join((operator or "").replace("(", " ").replace(")", " ").split())
+    if not op:
+        return DEFAULT_USER_AGENT
+    return f"archivist/{__version__} (research corpus builder; operator: {op})"
 
 
 @dataclass
@@ -96,6 +126,8 @@ class Exchange:
     hop: int
     attempt: int
     purpose: str = "page"  # page | robots
+    via: str | None = None  # the URL that led here (redirect source, or page needing robots.txt)
+    hops: str = ""  # Heritrix hopsFromSeed letters
 
     def ids(self) -> tuple[str, str]:
         d = warc_date(self.date)
@@ -248,11 +280,14 @@ class Fetcher:
             chain = Chain(error=("internal-error", f"{type(e).__name__}: {e}", url), error_date=_now())
         return UrlResult(line, url, chain)
 
-    def follow(self, url: str, *, max_hops: int, check_robots: bool, purpose: str = "page") -> Chain:
+    def follow(self, url: str, *, max_hops: int, check_robots: bool, purpose: str = "page",
+               via: str | None = None, hops: str = "") -> Chain:
         chain = Chain()
         seen: set[str] = set()
-        cur = url
+        cur = prev = url
         for hop in range(max_hops + 1):
+            if hop:
+                via, hops = prev, hops + "R"
             if cur in seen:
                 chain.error = ("redirect-loop", f"redirect loop: {cur} was already visited in this chain", cur)
                 break
@@ -272,7 +307,7 @@ class Fetcher:
                 break
             chain.ip = ip
             if check_robots:
-                check = self.robots_check(cur, parts.scheme, ascii_host, port)
+                check = self.robots_check(cur, parts.scheme, ascii_host, port, hops)
                 check.hop = hop
                 chain.robots.append(check)
                 if not check.allowed:
@@ -280,6 +315,9 @@ class Fetcher:
                                    f"{cur} is disallowed by {check.entry.robots_url} ({check.entry.detail})", cur)
                     break
             exchanges, error = self._fetch_with_retries(cur, parts, ascii_host, port, ip, hop, purpose)
+            for ex in exchanges:
+                ex.via, ex.hops = via, hops
+            prev = cur
             chain.exchanges += exchanges
             if error is not None:
                 chain.error = (error[0], error[1], cur)
@@ -315,7 +353,7 @@ class Fetcher:
         if ":" in host and not host.startswith("["):  # IPv6 literal
             host_header = f"[{host}]" if port == default_port else f"[{host}]:{port}"
         request = build_request("GET", target, host_header, [
-            ("User-Agent", self.o.user_agent),
+            ("User-Agent", self.o.agent),
             ("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
             ("Accept-Encoding", "gzip, deflate"),
         ])
@@ -348,7 +386,7 @@ class Fetcher:
 
     # -- robots.txt ---------------------------------------------------------------------
 
-    def robots_check(self, url: str, scheme: str, host: str, port: int) -> RobotsCheck:
+    def robots_check(self, url: str, scheme: str, host: str, port: int, hops: str = "") -> RobotsCheck:
         default_port = 443 if scheme == "https" else 80
         netloc = host if port == default_port else f"{host}:{port}"
         origin = f"{scheme}://{netloc}"
@@ -357,13 +395,15 @@ class Fetcher:
         with lock:  # one fetch per origin, however many workers ask at once
             entry = self._robots.get(origin)
             if entry is None:
-                entry = self._fetch_robots(origin, host)
+                entry = self._fetch_robots(origin, host, url, hops)
                 self._robots[origin] = entry
-        return RobotsCheck(url, entry, entry.allows(url, self.o.user_agent), _now())
+        return RobotsCheck(url, entry, entry.allows(url, self.o.agent), _now())
 
-    def _fetch_robots(self, origin: str, host: str) -> RobotsEntry:
+    def _fetch_robots(self, origin: str, host: str, for_url: str, hops: str) -> RobotsEntry:
         robots_url = origin + "/robots.txt"
-        chain = self.follow(robots_url, max_hops=ROBOTS_MAX_HOPS, check_robots=False, purpose="robots")
+        # a prerequisite of the first URL that needed it (Heritrix: via that URL, hop letter P)
+        chain = self.follow(robots_url, max_hops=ROBOTS_MAX_HOPS, check_robots=False, purpose="robots",
+                            via=for_url, hops=hops + "P")
         final = chain.final
         if chain.error is not None and chain.error[0] in ("redirect-loop", "too-many-redirects", "bad-redirect"):
             return RobotsEntry(origin, robots_url, chain, "allow-all", f"robots.txt redirects unresolved ({chain.error[0]}): allow all")
@@ -376,7 +416,7 @@ class Fetcher:
 
             text = _robots_text(final.resp.entity, final.resp.header("Content-Encoding"))
             rules = Protego.parse(text)
-            delay = rules.crawl_delay(self.o.user_agent)
+            delay = rules.crawl_delay(self.o.agent)
             if delay:
                 self.gate.raise_delay(host, float(delay))
             return RobotsEntry(origin, robots_url, chain, "rules", f"robots.txt HTTP {status}", rules)
@@ -406,7 +446,41 @@ class _RecordWriter:
         self.robots_written: set[str] = set()
 
     def exchange(self, ex: Exchange) -> str:
-        """Write the request/response (or revisit) pair; returns the response record id."""
+        """Write one capture: request, response (or revisit) and its provenance metadata, all
+        in one file; returns the response record id."""
+        with self.w.together():
+            resp_id = self._pair(ex)
+            self._capture_metadata(ex, resp_id)
+        return resp_id
+
+    def _capture_metadata(self, ex: Exchange, resp_id: str) -> None:
+        r = ex.resp
+        fields: list[tuple[str, str]] = []
+        if ex.via:
+            fields.append(("via", ex.via))
+        if ex.hops:
+            fields.append(("hopsFromSeed", ex.hops))
+        fields.append(("fetchTimeMs", str(round(r.elapsed * 1000))))
+        if ex.attempt:
+            fields.append(("attempt", str(ex.attempt + 1)))
+        if r.interim:
+            heads = [h.split(b"\r\n", 1)[0].split(b"\n", 1)[0].decode("latin-1") for h in _split_heads(r.interim)]
+            fields.append(("interimResponseStatus", " | ".join(heads)))
+            fields.append(("interimResponses", base64.b64encode(r.interim).decode("ascii")))
+            self.report.counts["interim_responses_skipped"] += len(heads)
+        if r.chunked:
+            # RFC 9112 §6.1: no chunking to an HTTP/1.0 request. Digest stays the standard's.
+            fields.append(("transferEncoding", "chunked despite an HTTP/1.0 request; "
+                           "WARC-Payload-Digest is over the de-chunked entity"))
+            self.report.counts["chunked_despite_http10"] += 1
+        d = warc_date(ex.date)
+        rid = record_id("fetch-capture-metadata", resp_id, *(f"{k}={v}" for k, v in fields))
+        self.w.write([("WARC-Type", "metadata"), ("WARC-Record-ID", rid), ("WARC-Date", d),
+                      ("WARC-Target-URI", ex.url), ("WARC-Concurrent-To", resp_id),
+                      ("Content-Type", "application/warc-fields")], warc_fields(fields))
+        self.report.counts["capture_metadata_records"] += 1
+
+    def _pair(self, ex: Exchange) -> str:
         c = self.report.counts
         req_id, resp_id = ex.ids()
         date = warc_date(ex.date)
@@ -489,7 +563,7 @@ class _RecordWriter:
             ("robots-url", check.entry.robots_url),
             ("robots-verdict", check.entry.verdict),
             ("robots-detail", check.entry.detail),
-            ("user-agent", self.o.user_agent),
+            ("user-agent", self.o.agent),
             ("decision", "allowed" if check.allowed else "disallowed"),
         ]
         if final is not None:
@@ -535,6 +609,18 @@ class _RecordWriter:
                           f"{chain.final.url}: HTTP {status} {chain.final.resp.reason}".rstrip()
                           + f" (after {n} attempt(s))",
                           url=res.url, warc_record_id=resp_ids[-1])
+
+
+def _split_heads(data: bytes) -> list[bytes]:
+    """Consecutive header blocks (each ending in a blank line) of interim responses."""
+    out: list[bytes] = []
+    while data:
+        i, j = data.find(b"\r\n\r\n"), data.find(b"\n\n")
+        ends = [x + 4 for x in (i,) if x >= 0] + [x + 2 for x in (j,) if x >= 0]
+        end = min(ends) if ends else len(data)
+        out.append(data[:end])
+        data = data[end:]
+    return out
 
 
 def read_url_list(path: Path, report: StageReport) -> list[tuple[int, str]]:
@@ -583,8 +669,10 @@ def fetch_urls(
     report.counts["urls_listed"] += len(items)
     if not items:
         return []
+    if o.user_agent is None:
+        o = replace(o, user_agent=default_user_agent(operator))
     info = [("isPartOf", corpus_name), ("robots", "ignore" if o.ignore_robots else "obey"),
-            ("http-header-user-agent", o.user_agent)]
+            ("http-header-user-agent", o.agent)]
     if operator:
         info.append(("operator", operator))
     # The file name carries the run's start: a live crawl has no earlier date to use.

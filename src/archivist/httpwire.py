@@ -1,4 +1,4 @@
-"""A minimal HTTP/1.1 client that keeps the bytes exactly as they crossed the wire.
+"""A minimal HTTP client that keeps the bytes exactly as they crossed the wire.
 
 WARC ``request``/``response`` blocks must hold the HTTP message as sent and received, with
 ``Transfer-Encoding`` framing intact (notes/archival.md §1, §3). ``http.client``, urllib3 and
@@ -7,6 +7,15 @@ connection (``Connection: close``), to an IP address the caller has already vett
 address that was checked is the address that is connected to: no second DNS lookup), with a
 connect timeout, a read timeout and an absolute deadline that also cuts off servers that
 trickle bytes slowly, and a cap on the entity size.
+
+Requests are HTTP/1.0 (with ``Host``), as Heritrix sends by default: a compliant server must
+not answer a 1.0 request with ``Transfer-Encoding: chunked`` (RFC 9112 §6.1) nor with 1xx
+interim responses (RFC 9110 §15.2), so the response block holds the entity unframed and every
+WARC reader computes the same payload digest (warcio hashes chunk framing, warcio#74). A server
+that chunks anyway is still de-chunked for the digest (``WireResponse.chunked`` says so, the
+fetcher counts it). Interim 1xx responses a server sends anyway are skipped to the final one;
+their bytes are kept apart in ``WireResponse.interim`` so the response block starts with the
+status line of the response it records.
 """
 
 from __future__ import annotations
@@ -41,6 +50,8 @@ class WireResponse:
     entity: bytes  # body with the transfer coding removed, content coding kept
     truncated: str | None = None  # WARC-Truncated reason: length | time | disconnect
     elapsed: float = 0.0
+    chunked: bool = False  # the body came with Transfer-Encoding: chunked
+    interim: bytes = b""  # 1xx interim responses received before this one, verbatim
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -115,7 +126,7 @@ class _Chunked:
 
 
 def build_request(method: str, target: str, host_header: str, headers: list[tuple[str, str]]) -> bytes:
-    lines = [f"{method} {target} HTTP/1.1", f"Host: {host_header}", *(f"{k}: {v}" for k, v in headers)]
+    lines = [f"{method} {target} HTTP/1.0", f"Host: {host_header}", *(f"{k}: {v}" for k, v in headers)]
     lines.append("Connection: close")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
@@ -219,6 +230,29 @@ def _read_response(
     head_only: bool,
 ) -> WireResponse:
     raw = bytearray()
+    interim = bytearray()
+    while True:
+        end = _find_head_end(raw)
+        if end > MAX_HEADER_BYTES:
+            raise WireError("bad-response", f"response headers exceed {MAX_HEADER_BYTES} bytes", retryable=False)
+        if end < 0:
+            end = _read_head(sock, raw, read_timeout, deadline)
+        status, reason, headers = parse_head(bytes(raw[:end]))
+        # 1xx (but not 101, which switches protocols) precede the real response: skip them.
+        if 100 <= status < 200 and status != 101:
+            interim += raw[:end]
+            del raw[:end]
+            if len(interim) > MAX_HEADER_BYTES:
+                raise WireError("bad-response", f"interim 1xx responses exceed {MAX_HEADER_BYTES} bytes",
+                                retryable=False)
+            continue
+        break
+    return _read_body(sock, request, raw, end, status, reason, headers, bytes(interim), start,
+                      read_timeout, deadline, max_bytes, head_only)
+
+
+def _read_head(sock: socket.socket, raw: bytearray, read_timeout: float, deadline: float) -> int:
+    """Receive into ``raw`` until it holds a complete header block; the index just past it."""
     while True:
         got = _recv(sock, _RECV, read_timeout, deadline)
         if got is None:
@@ -231,12 +265,27 @@ def _read_response(
         raw += got
         end = _find_head_end(raw)
         if end >= 0 and end <= MAX_HEADER_BYTES:
-            break
+            return end
         if len(raw) > MAX_HEADER_BYTES:
             raise WireError("bad-response", f"response headers exceed {MAX_HEADER_BYTES} bytes", retryable=False)
 
-    status, reason, headers = parse_head(bytes(raw[:end]))
-    resp = WireResponse(request, b"", end, status, reason, headers, b"")
+
+def _read_body(
+    sock: socket.socket,
+    request: bytes,
+    raw: bytearray,
+    end: int,
+    status: int,
+    reason: str,
+    headers: list[tuple[str, str]],
+    interim: bytes,
+    start: float,
+    read_timeout: float,
+    deadline: float,
+    max_bytes: int,
+    head_only: bool,
+) -> WireResponse:
+    resp = WireResponse(request, b"", end, status, reason, headers, b"", interim=interim)
     te = (resp.header("Transfer-Encoding") or "").lower()
     cl_text = resp.header("Content-Length")
     no_body = head_only or status in (204, 304) or 100 <= status < 200
@@ -292,5 +341,6 @@ def _read_response(
     resp.raw = bytes(raw[:end]) + bytes(body)
     resp.entity = entity
     resp.truncated = truncated
+    resp.chunked = chunked is not None
     resp.elapsed = time.monotonic() - start
     return resp

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import uuid
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,6 +93,7 @@ class WarcFileWriter:
     _fh: BinaryIO | None = None
     _size: int = 0
     _warcinfo_id: str = ""
+    _held: bool = False  # inside together(): no rotation between records
 
     @property
     def current_name(self) -> str:
@@ -131,7 +134,20 @@ class WarcFileWriter:
         rid = dict(headers)["WARC-Record-ID"]
         return WrittenRecord(self.files[-1].name, offset, len(data), rid)
 
+    @contextmanager
+    def together(self) -> Iterator[None]:
+        """Records written inside go to one file (e.g. a capture's request and response):
+        the size limit is checked once, before the first of them."""
+        self._ready()
+        self._held = True
+        try:
+            yield
+        finally:
+            self._held = False
+
     def _ready(self) -> None:
+        if self._held:
+            return
         if self._fh is not None and self._size >= self.max_bytes:
             self.close()
             self.serial += 1
