@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -372,10 +373,15 @@ _BODY_LINKS_XP = etree.XPath("//body//a[@href]")
 _ITEMPROP_DATE_XP = etree.XPath("//*[@itemprop][contains(@itemprop, 'datePublished') or contains(@itemprop, 'datepublished')]")
 _FIRST_H1_XP = etree.XPath("(//body//h1)[1]")
 _AFTER_H1_TEXT_XP = etree.XPath("following::text()[not(ancestor::script or ancestor::style)][position() <= 40]")
+# (tree, its byline elements): _authors and _published both ask; per thread, emptied after each page.
+_BYLINE_MEMO = threading.local()
 
 
 def _byline_elements(tree: Any) -> list[Any]:
-    return list(_BYLINE_XP(tree))
+    memo = getattr(_BYLINE_MEMO, "v", None)
+    if memo is None or memo[0] is not tree:
+        memo = _BYLINE_MEMO.v = (tree, list(_BYLINE_XP(tree)))
+    return memo[1]
 
 
 # ---------------------------------------------------------------- main entry
@@ -412,6 +418,7 @@ def extract_metadata(
     md.modified = _modified(metas, objs, captured_at)
     md.source_attribution = _attribution(tree, metas, objs, text, md, named)
     md.outlinks = _outlinks(content_root if content_root is not None else tree, url, use_root=content_root is not None)
+    _BYLINE_MEMO.v = None  # hold no page past its own extraction
     return md
 
 
