@@ -34,6 +34,9 @@ OURS = "py:archivist.maintext:main_text"
 # field (title, dates, authors, attribution, outlinks...) and language: what `archivist extract`
 # does per page. Scored on its text like the others.
 FULL = "archivist-full"
+# Text, then site boilerplate learned across the set's pages (archivist.boilerplate): lines that
+# many pages of one host repeat. The learning pass is timed too, spread over the pages.
+BOILER = "archivist-boilerplate"
 
 
 def find_shared() -> Path | None:
@@ -67,7 +70,13 @@ def run(score: ModuleType, dataset: Path, specs: list[str], every: int | None = 
     pages = {i: score.decode_html(raws[i]) for i in ids}
     out = []
     for spec in specs:
-        fn = (lambda p, h, m: _full_record(raws[p.stem], m)) if spec == FULL else score.make_extractor(spec, 60.0)
+        learn_secs = 0.0
+        if spec == BOILER:
+            fn, learn_secs = _boilerplate_extractor(pages, meta, ids)
+        elif spec == FULL:
+            fn = lambda p, h, m: _full_record(raws[p.stem], m)  # noqa: E731
+        else:
+            fn = score.make_extractor(spec, 60.0)
         res: dict = {"pages": {}, "secs": {}, "errors": {}, "missing": set()}
         for i in ids:
             t0 = time.perf_counter()
@@ -75,7 +84,7 @@ def run(score: ModuleType, dataset: Path, specs: list[str], every: int | None = 
                 pred = fn(dataset / "html" / f"{i}.html", pages[i], meta[i]) or ""
             except Exception as e:  # scored as empty output, as score.py does
                 pred, res["errors"][i] = "", f"{type(e).__name__}: {e}"[:200]
-            res["secs"][i] = time.perf_counter() - t0
+            res["secs"][i] = time.perf_counter() - t0 + learn_secs / len(ids)
             res["pages"][i] = {
                 "tok": score.tok_prf(truth[i], pred),
                 "sh": score.shingle_tpfpfn(truth[i], pred),
@@ -83,6 +92,20 @@ def run(score: ModuleType, dataset: Path, specs: list[str], every: int | None = 
             }
         out.append(score.summarise(spec, res, ids))
     return out
+
+
+def _boilerplate_extractor(pages: dict, meta: dict, ids: list[str]):  # type: ignore[no-untyped-def]
+    from archivist.boilerplate import learn
+    from archivist.maintext import main_text
+
+    t0 = time.perf_counter()
+    model = learn((meta[i].get("url"), main_text(pages[i])) for i in ids)
+    secs = time.perf_counter() - t0
+
+    def run(p: Path, h: str, m: dict) -> str:
+        return model.clean(m.get("url"), main_text(h))
+
+    return run, secs
 
 
 def _full_record(raw: bytes, meta: dict) -> str:
@@ -105,8 +128,8 @@ def main() -> int:
         return 2
     bench = shared / "bench" / "extraction"
     score = load_score(bench)
-    specs = [OURS, FULL] + [p for p in a.peers.split(",") if p]
-    for p in specs[2:]:
+    specs = [OURS, BOILER, FULL] + [p for p in a.peers.split(",") if p]
+    for p in specs[3:]:
         try:
             score.make_extractor(p, 60.0)
         except ImportError as e:
@@ -119,7 +142,7 @@ def main() -> int:
     print(f"{'extractor':<26}{'tokF1 mean':>11}{'median':>8}{'P':>7}{'R':>7}{'shF1':>7}{'pages/s':>9}{'x traf':>8}  err")
     traf = next((s["pages_per_s"] for s in summaries if s["extractor"] == "trafilatura"), None)
     for s in summaries:
-        name = {OURS: "archivist (text only)", FULL: "archivist (full record)"}.get(s["extractor"], s["extractor"])
+        name = {OURS: "archivist (text only)", BOILER: "archivist (+ boilerplate)", FULL: "archivist (full record)"}.get(s["extractor"], s["extractor"])
         ratio = f"{s['pages_per_s'] / traf:8.1f}" if traf and s["pages_per_s"] else "       -"
         print(f"{name:<26}{s['tok_F1_mean']:11.4f}{s['tok_F1_median']:8.4f}{s['tok_P_mean']:7.3f}"
               f"{s['tok_R_mean']:7.3f}{s['sh_F1']:7.3f}{s['pages_per_s'] or 0:9.1f}{ratio}  {s['errors']}")
