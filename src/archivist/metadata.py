@@ -454,6 +454,13 @@ def _title(tree: Any, metas: dict[str, list[str]], objs: list[dict[str, Any]], m
             md.site_name = parts[-1]
     title = _first(metas, "og:title", "twitter:title") or _jsonld_str(objs, "headline")
     if not title and raw_title:
+        # An h1 that the <title> contains is the headline without the site's section and name
+        # ("Headline - Section - Portal", "标题_新闻中心_网站": separators vary by site).
+        for h in _FIRST_H1_XP(tree):
+            h1 = _clean(h.text_content())
+            if len(h1) >= 8 and h1 in raw_title:
+                title = h1
+    if not title and raw_title:
         parts = _TITLE_SEP_RE.split(raw_title)
         if len(parts) > 1 and md.site_name and _norm(parts[-1]) == _norm(md.site_name):
             # "Headline | Site": drop the last separator and what follows it
