@@ -530,10 +530,9 @@ def _authors(tree: Any, metas: dict[str, list[str]], objs: list[dict[str, Any]],
                 break
     if not out:
         # A visible "By X and Y" line anywhere in the body.
-        for t in _TEXT_NODES_XP(tree):
-            s = t.strip()
+        for s, holder in _byline_text_nodes(tree):
             if len(s) < 120 and _VISIBLE_BY_RE.match(s):
-                line = s if len(s) > 5 else _clean(t.getparent().text_content())
+                line = s if len(s) > 5 else _clean(holder.text_content())
                 if len(line) < 120:
                     _add_names(out, split_names(line), site)
                     if out:
@@ -542,11 +541,29 @@ def _authors(tree: Any, metas: dict[str, list[str]], objs: list[dict[str, Any]],
 
 
 _VISIBLE_BY_RE = re.compile(r"^(?:by|par|von|por)(?:\s+[A-ZÀ-ÖØ-Þ]|\s*$)", re.IGNORECASE)
-# Only text nodes that open with a byline word (tested in C), not every text node of the page.
-_TEXT_NODES_XP = etree.XPath(
-    "//body//text()[starts-with(normalize-space(.), 'By ') or starts-with(normalize-space(.), 'by ') or starts-with(normalize-space(.), 'BY ') or starts-with(normalize-space(.), 'Par ') or starts-with(normalize-space(.), 'par ') or starts-with(normalize-space(.), 'Von ') or starts-with(normalize-space(.), 'von ') or starts-with(normalize-space(.), 'Por ') or starts-with(normalize-space(.), 'por ') or normalize-space(.)='By' or normalize-space(.)='by' or normalize-space(.)='BY' or normalize-space(.)='Par' or normalize-space(.)='par' or normalize-space(.)='Von' or normalize-space(.)='von' or normalize-space(.)='Por' or normalize-space(.)='por']"
-    "[not(ancestor::script or ancestor::style or ancestor::form)]"
-)
+# A text node that opens with a byline word: "By "/"by "/"BY ", "Par "/"par ", "Von "/"von ",
+# "Por "/"por ", or the bare word. Tested on each text node in document order with one walk and a
+# regex (an XPath of eighteen normalize-space() tests cost ~9 ms a page, most of the metadata time).
+_BY_START_RE = re.compile(r"\s*(?:By|by|BY|Par|par|Von|von|Por|por)(?:\s|$)")
+_NO_TEXT_TAGS = frozenset(("script", "style"))
+
+
+def _byline_text_nodes(tree: Any) -> Iterator[tuple[str, Any]]:
+    """(stripped text, element holding it) of every body text node that opens with a byline word."""
+    bodies = tree.xpath("//body") if tree.tag != "body" else [tree]
+    for body in bodies[:1]:
+        for event, el in etree.iterwalk(body, events=("start", "end")):
+            t = el.text if event == "start" else el.tail
+            if event == "end" and el is body:
+                break
+            if not t or (event == "start" and (not isinstance(el.tag, str) or el.tag in _NO_TEXT_TAGS)):
+                continue
+            if not _BY_START_RE.match(t):
+                continue
+            holder = el if event == "start" else el.getparent()
+            if holder is None or any(a.tag == "form" for a in holder.iterancestors()) or holder.tag == "form":
+                continue
+            yield t.strip(), el
 
 
 def _published(
