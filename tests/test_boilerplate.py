@@ -85,3 +85,13 @@ def test_learner_incremental_equals_learn_and_host_of() -> None:
     assert lr.model() == learn(pages)
     assert host_of("https://WWW.Example.org:8080/a") == "example.org"
     assert host_of(None) == "" and host_of("http://[bad") == ""
+
+
+def test_clean_texts_one_call_for_a_shard() -> None:
+    from archivist.boilerplate import clean_texts
+
+    pages = _site(30)
+    urls, texts = [u for u, _ in pages], [t for _, t in pages]
+    cleaned, model = clean_texts(urls, texts)
+    assert cleaned == [_article(i) for i in range(30)]
+    assert model.summary() == {"dailyledger.example": len(RELATED) + 3}  # + disclaimer, subscribe, © line

@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-__all__ = ["SETTINGS", "BoilerplateLearner", "BoilerplateModel", "host_of", "learn"]
+__all__ = ["SETTINGS", "BoilerplateLearner", "BoilerplateModel", "clean_texts", "host_of", "learn"]
 
 MIN_PAGES = 5
 MIN_SHARE = 0.2
@@ -141,3 +141,11 @@ def learn(
     for url, text in pages:
         learner.add(url, text)
     return learner.model()
+
+
+def clean_texts(
+    urls: list[str | None], texts: list[str], *, min_pages: int = MIN_PAGES, min_share: float = MIN_SHARE
+) -> tuple[list[str], BoilerplateModel]:
+    """Both passes over one shard's rows in one call: the cleaned texts (same order) and the model."""
+    model = learn(zip(urls, texts, strict=True), min_pages=min_pages, min_share=min_share)
+    return [model.clean(u, t) for u, t in zip(urls, texts, strict=True)], model
