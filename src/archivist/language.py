@@ -103,8 +103,9 @@ def scripts(text: str) -> Counter[str]:
 
 def identify(text: str) -> tuple[str | None, float | None]:
     """(ISO 639-1 code, confidence 0..1), or (None, None) when the text is too short to tell."""
-    # A few thousand characters decide a language as well as the whole text, at a fraction of the cost.
-    sample = text[:5000]
+    # Two thousand characters decide a language as well as the whole text, at a fraction of the
+    # cost (py3langid's n-gram count is linear in the sample and was a third of a record's time).
+    sample = text[:2000]
     counts = scripts(sample[:_SCRIPT_SAMPLE])
     letters = sum(counts.values())
     if not letters:

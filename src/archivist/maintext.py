@@ -42,7 +42,7 @@ from selectolax.lexbor import LexborHTMLParser
 __all__ = ["VERSION", "MainText", "engine_id", "extract", "main_text"]
 
 # Bump when a change alters what the extractor outputs: it is part of every row's settings hash.
-VERSION = "1"
+VERSION = "2"
 
 # Elements whose content is never page text.
 _SKIP = frozenset(
@@ -67,6 +67,7 @@ _HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 # Short blocks that are content even without a sentence end: headings, table rows, list items.
 _KEEP_AT_EDGE = _HEADINGS | {"tr", "li", "dt", "dd"}
 _LINE_TAGS = frozenset(("li", "tr", "dd", "dt"))
+_LABEL_TAGS = frozenset(("div", "section", "aside", "center"))
 # Structural chrome, marked (not removed): a later guard can still keep it when it holds the page.
 _CHROME_TAGS = frozenset(["nav", "aside", "footer", "header", "menu", "form", "figure", "figcaption"])
 # schema.org properties that repeat metadata as page text (author name, dates, keywords).
@@ -89,7 +90,7 @@ _STRONG = frozenset(
         "promos", "promotion", "promoted", "sponsor", "sponsored", "share", "sharing", "shares",
         "sharebar", "sharethis", "addthis", "social", "socials", "related", "recommended",
         "recommendations", "recommend", "sidebar", "navbar", "navigation", "nav", "menu", "paywall",
-        "popup", "modal", "overlay", "trending", "popular", "caption", "captions"
+        "popup", "modal", "overlay", "trending", "popular", "caption", "captions", "rodo"
     ]
 )
 _STRONG_PREFIX = (
@@ -102,6 +103,11 @@ _STRONG_PREFIX = (
     # share, guanggao = advert, pinglun = comments).
     "reklam", "komentar", "kommentar", "powiazan", "polecan", "udostepn", "sxolia", "diafim",
     "xiangguan", "fenxiang", "guanggao", "pinglun",
+    # podpiska = subscription, chitayte/chitaite (takzhe) = read also, podelit'sya = share (ru);
+    # zobacz (takze) = see also, rodo = the Polish GDPR consent (pl); sxetik(a) = related,
+    # koinopoi(isi) = share, diavaste = read (el); tuijian = recommended, remen = popular (zh).
+    "podpisk", "chitayte", "chitaite", "podelit", "zobacz", "sxetik", "koinopoi", "diavaste",
+    "tuijian", "remen",
 )
 _STRONG_EXCEPT = ("commentary", "commentator", "shareholder", "navigator", "menuitem-article")
 # Weak tokens mark chrome only as a name's last token and when no name of the element reads as
@@ -625,8 +631,14 @@ def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool, heed_chrome
     out: list[str] = []
     seen: dict[str, int] = {}
     prev_tag, prev_container = "", -2
+    labels = len(chosen) >= 3
     for b in chosen:
         if b.tag in _HEADINGS and is_title(b.text):
+            continue
+        # A lone word in a div between paragraphs is a slot label ("Advertisement", "REKLAMA",
+        # "Реклама", "广告") whatever the slot's class is called; a subhead stands in a heading
+        # or a paragraph.
+        if labels and b.tag in _LABEL_TAGS and not b.punct and b.eff < 30 and " " not in b.text:
             continue
         # A page that carries its article twice (an AMP copy, a print copy) gives it once; a
         # paragraph repeated within one container (a refrain, a recurring menu line) and short
