@@ -67,6 +67,11 @@ def _line_keys(text: str) -> set[bytes]:
     return {_key(n) for ln in text.split("\n") if (n := _norm(ln))}
 
 
+def page_keys(url: str | None, text: str) -> tuple[str, bytes, set[bytes]]:
+    """What the learner keeps of one page: its host, a hash of its text, its line keys."""
+    return host_of(url), hashlib.blake2b(_norm(text).encode("utf-8"), digest_size=16).digest(), _line_keys(text)
+
+
 @dataclass
 class BoilerplateLearner:
     """Pass 1: counts, per host, on how many distinct pages each line stands."""
@@ -87,6 +92,14 @@ class BoilerplateLearner:
             return
         seen.add(page)
         self._lines.setdefault(host, Counter()).update(_line_keys(text))
+
+    def add_keys(self, host: str, page: bytes, keys: set[bytes]) -> None:
+        """Count a page already reduced to (host, page hash, line keys), as ``page_keys`` gives it."""
+        seen = self._pages.setdefault(host, set())
+        if page in seen:
+            return
+        seen.add(page)
+        self._lines.setdefault(host, Counter()).update(keys)
 
     def model(self) -> BoilerplateModel:
         learned: dict[str, frozenset[bytes]] = {}

@@ -13,7 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from . import dedup, executors, schema
+from . import dedup, executors, schema, sitewide
 from .extractor import SETTINGS, NotExtractable, extract_bytes, extractor_id
 from .hashing import json_sha256, sha256_hex
 from .parquet_io import write_table
@@ -184,7 +184,11 @@ def extract_shard(warc: str | Path, out_dir: str | Path, limits: Limits | None =
 
 def _shard_task(warc: Path, out_dir: Path, limits: Limits | None = Limits()) -> tuple[Path, str, StageReport]:
     digest = input_digest(warc)
-    return warc, digest, extract_shard(warc, out_dir, limits)
+    rep = extract_shard(warc, out_dir, limits)
+    shard = next((Path(o) for o in rep.outputs if not o.endswith(".rejects.parquet")), None)
+    if shard is not None and shard.exists():
+        rep.outputs.append(str(sitewide.write_stats(shard)))
+    return warc, digest, rep
 
 
 def extract(
@@ -235,6 +239,7 @@ def extract(
     # Duplicates are marked across the whole records folder, not only this run's shards.
     shards = sorted(p for p in out_dir.glob("*.parquet") if not p.name.endswith(".rejects.parquet"))
     if shards:
+        total.counts.update(sitewide.clean(shards))
         total.counts.update(dedup.mark(shards))
     return total
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from . import charset, maintext, textpage
+from .boilerplate import SETTINGS as BOILERPLATE_SETTINGS
 from .dedup import SETTINGS as NEAR_DUP_SETTINGS
 from .language import identify
 from .metadata import extract_metadata
@@ -28,6 +29,7 @@ SETTINGS: dict[str, Any] = {
     "language": {"engine": "py3langid+script", "min_letters": 6},
     "metadata": {"engine": "archivist.metadata", "date_order": ["jsonld", "meta", "url", "text"], "not_after_capture": True},
     "near_dup": NEAR_DUP_SETTINGS,
+    "sitewide_boilerplate": BOILERPLATE_SETTINGS,
 }
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")

@@ -1,0 +1,83 @@
+"""Run-level pass: remove lines a site repeats on many of its pages (learned from the run itself).
+
+Per-page extraction cannot know that "Subscribe to our morning briefing" closes every article of
+a site; the corpus can. Each shard task saves, beside its shard, what the learner needs of its
+rows (host, page hash, line hashes) taken from the text *before* any cleaning; after all shards,
+one learner reads those files and only rows whose text changes are rewritten, with their quality
+signals and text hash recomputed. Because the statistics are of the raw text and saved per shard,
+a resumed run learns exactly what an uninterrupted one does.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.ipc as ipc
+
+from .boilerplate import BoilerplateLearner, page_keys
+from .fsutil import atomic_path
+from .parquet_io import read_table, write_table
+from .quality import signals, text_sha256
+
+SUFFIX = ".sitelines.arrow"
+_SCHEMA = pa.schema([("host", pa.string()), ("page", pa.binary(16)), ("lines", pa.list_(pa.binary(8)))])
+
+
+def stats_path(shard: Path) -> Path:
+    return shard.with_name(shard.name.removesuffix(".parquet") + SUFFIX)
+
+
+def write_stats(shard: Path) -> Path:
+    """Save the learner's view of a freshly extracted shard (called in the shard task)."""
+    t = read_table(shard, columns=["url", "text"])
+    hosts, pages, lines = [], [], []
+    for url, text in zip(t["url"].to_pylist(), t["text"].to_pylist(), strict=True):
+        if text:
+            h, p, keys = page_keys(url, text)
+            hosts.append(h)
+            pages.append(p)
+            lines.append(sorted(keys))
+    table = pa.table([hosts, pages, lines], schema=_SCHEMA)
+    dest = stats_path(shard)
+    with atomic_path(dest) as tmp, ipc.new_file(str(tmp), _SCHEMA) as w:
+        w.write_table(table)
+    return dest
+
+
+def clean(shards: list[Path]) -> Counter[str]:
+    learner = BoilerplateLearner()
+    for s in shards:
+        sp = stats_path(s)
+        if not sp.exists():
+            write_stats(s)  # a records folder from an older run: learn from what is there
+        with ipc.open_file(str(sp)) as r:
+            t = r.read_all()
+        for h, p, keys in zip(t["host"].to_pylist(), t["page"].to_pylist(), t["lines"].to_pylist(), strict=True):
+            learner.add_keys(h, p, set(keys))
+    model = learner.model()
+    counts: Counter[str] = Counter()
+    counts["sitewide_boilerplate_lines"] = sum(model.summary().values())
+    if not counts["sitewide_boilerplate_lines"]:
+        return counts
+    for s in shards:
+        t = read_table(s)
+        rows = t.to_pylist()
+        changed = False
+        for row in rows:
+            new = model.clean(row["url"], row["text"])
+            if new == row["text"]:
+                continue
+            # the page's visible text is unchanged: recover its size from the old ratio
+            kept_old = len("".join(row["text"].split()))
+            ratio = row["boilerplate_ratio"] or 0.0
+            visible = round(kept_old / (1 - ratio)) if ratio < 1 else kept_old
+            row["text"] = new
+            row.update(signals(new, visible))
+            row["text_sha256"] = text_sha256(new)
+            counts["rows_cleaned_of_sitewide_boilerplate"] += 1
+            changed = True
+        if changed:
+            write_table(pa.Table.from_pylist(rows, schema=t.schema), s)
+    return counts
