@@ -89,6 +89,13 @@ def _progress(label: str, quiet: bool) -> Iterator[Callable[[int, int], None] | 
         yield update
 
 
+def _relative(path: str) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
 def _version_cb(value: bool) -> None:
     if value:
         print(f"archivist {__version__}")
@@ -447,7 +454,7 @@ def run(
         out.print(f"  pages    {ing.counts['pages_archived']} archived into {len(ing.outputs)} WARC file(s)", highlight=False)
         out.print(f"  records  {ext.counts['records_extracted']} extracted ({ext.counts['exact_dup_rows_marked']} exact, {ext.counts['near_dup_rows_marked']} near duplicates marked)", highlight=False)
         out.print(f"  rejects  {rejects}", highlight=False)
-        out.print(f"  release  {pub.extra['release']}", highlight=False)
+        out.print(f"  release  {_relative(pub.extra['release'])}", highlight=False)
     raise typer.Exit(1 if rejects else 0)
 
 
