@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -132,72 +133,61 @@ def strip_brackets(uri: str | None) -> str | None:
 def iter_records(path: str | Path) -> Iterator[SourceRecord | ReadError]:
     """Yield every record of a WARC/ARC file; a record that cannot be parsed yields a ReadError."""
     path = Path(path)
-    name = path.name
     with open(path, "rb") as fh:
-        it = ArchiveIterator(fh, arc2warc=True)
-        offset: int | None = 0
-        try:
-            for rec in it:
-                h = rec.rec_headers
-                try:
-                    # get_record_offset() consumes the record, so read the body first.
-                    entity = rec.raw_stream.read()
-                    offset = it.get_record_offset()
-                    length = it.get_record_length()
-                    if rec.http_headers is not None:
-                        entity = http_entity(entity, rec.http_headers.get_header("Transfer-Encoding"))
-                except Exception as e:  # a body that does not decode as its headers say
-                    yield ReadError(name, offset, "malformed-payload", f"{name}@{offset}: {type(e).__name__}: {e}")
-                    continue
-                status = None
-                http_ct = None
-                if rec.http_headers is not None and rec.rec_type in ("response", "revisit"):
-                    code = rec.http_headers.get_statuscode()
-                    status = int(code) if code and code.isdigit() else None
-                    http_ct = rec.http_headers.get_header("Content-Type")
-                yield SourceRecord(
-                    warc_filename=name,
-                    offset=offset,
-                    length=length,
-                    record_type=rec.rec_type,
-                    record_id=h.get_header("WARC-Record-ID"),
-                    target_uri=strip_brackets(h.get_header("WARC-Target-URI")),
-                    date=parse_warc_date(h.get_header("WARC-Date")),
-                    warc_content_type=h.get_header("Content-Type"),
-                    http_status=status,
-                    http_content_type=http_ct,
-                    payload=entity,
-                    content_encoding=(rec.http_headers.get_header("Content-Encoding") if rec.http_headers else None),
-                    headers={k: v for k, v in h.headers},
-                )
-        except ArchiveLoadFailed as e:
-            yield ReadError(name, offset, "malformed-record", f"{name}@{offset}: {e}")
-        except (OSError, EOFError, ValueError, io.UnsupportedOperation) as e:
-            yield ReadError(name, offset, "unreadable-archive", f"{name}@{offset}: {type(e).__name__}: {e}")
+        yield from _iter_stream(fh, path.name, 0)
+
+
+def _iter_stream(fh: IO[bytes], name: str, base: int) -> Iterator[SourceRecord | ReadError]:
+    """Records from ``fh`` positioned at byte ``base`` of the file ``name``."""
+    it = ArchiveIterator(fh, arc2warc=True)
+    offset: int | None = base
+    try:
+        for rec in it:
+            h = rec.rec_headers
+            try:
+                # get_record_offset() consumes the record, so read the body first.
+                entity = rec.raw_stream.read()
+                offset = base + it.get_record_offset()
+                length = it.get_record_length()
+                if rec.http_headers is not None:
+                    entity = http_entity(entity, rec.http_headers.get_header("Transfer-Encoding"))
+            except Exception as e:  # a body that does not decode as its headers say
+                yield ReadError(name, offset, "malformed-payload", f"{name}@{offset}: {type(e).__name__}: {e}")
+                continue
+            status = None
+            http_ct = None
+            if rec.http_headers is not None and rec.rec_type in ("response", "revisit"):
+                code = rec.http_headers.get_statuscode()
+                status = int(code) if code and code.isdigit() else None
+                http_ct = rec.http_headers.get_header("Content-Type")
+            yield SourceRecord(
+                warc_filename=name,
+                offset=offset,
+                length=length,
+                record_type=rec.rec_type,
+                record_id=h.get_header("WARC-Record-ID"),
+                target_uri=strip_brackets(h.get_header("WARC-Target-URI")),
+                date=parse_warc_date(h.get_header("WARC-Date")),
+                warc_content_type=h.get_header("Content-Type"),
+                http_status=status,
+                http_content_type=http_ct,
+                payload=entity,
+                content_encoding=(rec.http_headers.get_header("Content-Encoding") if rec.http_headers else None),
+                headers={k: v for k, v in h.headers},
+            )
+    except ArchiveLoadFailed as e:
+        yield ReadError(name, offset, "malformed-record", f"{name}@{offset}: {e}")
+    except (OSError, EOFError, ValueError, io.UnsupportedOperation) as e:
+        yield ReadError(name, offset, "unreadable-archive", f"{name}@{offset}: {type(e).__name__}: {e}")
 
 
 def read_record_at(path: str | Path, offset: int) -> SourceRecord:
-    """Re-read the record stored at ``offset`` (for ``show`` and ``verify``)."""
+    """Re-read the record stored at ``offset`` (for ``show``, ``verify`` and revisit resolution)."""
+    path = Path(path)
     with open(path, "rb") as fh:
         fh.seek(offset)
-        data = fh.read(1 << 26)
-    tmp = Path(path)
-    for item in _iter_bytes(data, tmp.name, offset):
-        if isinstance(item, ReadError):
-            raise ValueError(item.detail)
-        return item
-    raise ValueError(f"{tmp.name}@{offset}: no record there")
-
-
-def _iter_bytes(data: bytes, name: str, base: int) -> Iterator[SourceRecord | ReadError]:
-    import tempfile
-
-    with tempfile.NamedTemporaryFile(suffix=".warc.gz") as t:
-        t.write(data)
-        t.flush()
-        for item in iter_records(t.name):
-            if isinstance(item, SourceRecord):
-                item.warc_filename = name
-                item.offset += base
-            yield item
-            break
+        for item in _iter_stream(fh, path.name, offset):
+            if isinstance(item, ReadError):
+                raise ValueError(item.detail)
+            return item
+    raise ValueError(f"{path.name}@{offset}: no record there")
