@@ -60,3 +60,21 @@ def stream_rows(dest: str | Path, schema: Any, rows_per_group: int = ROW_GROUP_R
             w.flush()
         finally:
             writer.close()
+
+
+def rewrite_row_groups(path: str | Path, patch: Any) -> None:
+    """Rewrite ``path`` group by group through ``patch(table, first_row) -> table`` (same layout)."""
+    path = Path(path)
+    src = pq.ParquetFile(path)
+    groups = [src.metadata.row_group(i).num_rows for i in range(src.num_row_groups)]
+    rows_per_group = max(groups, default=ROW_GROUP_ROWS)
+    with atomic_path(path) as tmp:
+        writer = pq.ParquetWriter(tmp, src.schema_arrow, **WRITE_OPTIONS)
+        try:
+            start = 0
+            for i in range(src.num_row_groups):
+                t = patch(src.read_row_group(i), start).combine_chunks()
+                writer.write_table(t, row_group_size=rows_per_group)
+                start += t.num_rows
+        finally:
+            writer.close()
