@@ -32,7 +32,8 @@ from datatrove.pipeline.extractors import Trafilatura
 from datatrove.pipeline.writers import ParquetWriter
 warc_dir, out_dir, log_dir, tasks = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 LocalPipelineExecutor(
-    pipeline=[WarcReader(warc_dir), Trafilatura(favour_precision=True, timeout=5.0), ParquetWriter(out_dir)],
+    pipeline=[WarcReader(warc_dir, glob_pattern="*.warc.gz"), Trafilatura(favour_precision=True, timeout=5.0),
+              ParquetWriter(out_dir)],
     tasks=tasks, workers=tasks, logging_dir=log_dir,
 ).run()
 '''
@@ -40,12 +41,16 @@ LocalPipelineExecutor(
 
 def run_measured(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """(wall seconds, peak RSS MiB) of one process tree."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
-        raise SystemExit(f"{argv[0]} failed: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+    # stderr to a file, not a pipe nobody reads: datatrove logs a line per document, and a full
+    # pipe would block it forever.
+    with tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        if os.waitstatus_to_exitcode(status) not in (0, 1):
+            err.seek(0)
+            raise SystemExit(f"{argv[0]} failed: {err.read().decode(errors='replace')[-2000:]}")
     return wall, usage.ru_maxrss / 1024
 
 
@@ -54,7 +59,15 @@ def ensure_peers() -> Path:
     if not py.exists():
         print("creating benchmarks/.peers with datatrove (once)...", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", str(PEERS)], check=True)
-        subprocess.run([str(py), "-m", "pip", "install", "-q", "datatrove[io,processing]"], check=True)
+        # lxml >= 5.2 moved lxml.html.clean out; trafilatura 1.x (via justext) still imports it.
+        subprocess.run([str(py), "-m", "pip", "install", "-q", "datatrove[io,processing]", "lxml_html_clean"], check=True)
+    # datatrove imports trafilatura in its per-document child process: if that import fails the
+    # child dies silently and every document waits out the 5 s timeout (the run then looks hung
+    # after the first line). Check the import here, where the error is visible.
+    probe = subprocess.run([str(py), "-c", "import trafilatura, datatrove"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        raise SystemExit(f"datatrove's venv {PEERS} cannot import trafilatura:\n{probe.stderr[-1500:]}"
+                         f"\nfix: {py} -m pip install lxml_html_clean")
     return py
 
 
@@ -77,6 +90,9 @@ def theirs(peer_py: Path, warc_dir: Path, out: Path, tasks: int) -> tuple[float,
         wall, rss = run_measured([str(peer_py), fh.name, str(warc_dir), str(out), str(out) + "-logs", str(tasks)])
     finally:
         os.unlink(fh.name)
+    timeouts = sum(f.read_text(errors="replace").count("Timeout") for f in Path(str(out) + "-logs").rglob("*.log"))
+    if timeouts:
+        print(f"  (datatrove: {timeouts} documents timed out)")
     return wall, rss, count_rows(out)
 
 
