@@ -268,8 +268,8 @@ def extract_shard(warc: str | Path, out_dir: str | Path, limits: Limits | None =
     return report
 
 
-def _shard_task(warc: Path, out_dir: Path, limits: Limits | None = Limits()) -> tuple[Path, str, StageReport]:
-    digest = input_digest(warc)
+def _shard_task(warc: Path, out_dir: Path, limits: Limits | None = Limits(), digest: str | None = None) -> tuple[Path, str, StageReport]:
+    digest = input_digest(warc) if digest is None else digest
     return warc, digest, extract_shard(warc, out_dir, limits)
 
 
@@ -298,8 +298,11 @@ def extract(
     total = StageReport(stage="extract")
     results: dict[Path, StageReport] = {}
     todo: list[Path] = []
+    # Each input is hashed once per run (resume check, run state, inputs record): a pass over a
+    # 1 GB WARC costs about a second.
+    digests = {w: input_digest(w) for w in warcs}
     for w in warcs:
-        prev = state.done(w, input_digest(w)) if resume else None
+        prev = state.done(w, digests[w]) if resume else None
         if prev is not None:
             results[w] = prev
         else:
@@ -307,7 +310,8 @@ def extract(
     done = len(results)
     if progress and done:
         progress(done, len(warcs))
-    for warc, digest, rep in executors.make(executor, workers, address).map(_shard_task, todo, [out_dir] * len(todo), [limits] * len(todo)):
+    for warc, digest, rep in executors.make(executor, workers, address).map(_shard_task, todo, [out_dir] * len(todo), [limits] * len(todo),
+                                                                        [digests[w] for w in todo]):
         results[warc] = rep
         if not any(r.reason == "not-found" for r in rep.rejects):
             state.mark(warc, digest, rep)
@@ -317,7 +321,7 @@ def extract(
     for w in warcs:  # totals in input order, whatever order the shards finished in
         total.merge(results[w])
     total.counts["shards_resumed"] = len(warcs) - len(todo)
-    _record_inputs(out_dir, warcs)
+    _record_inputs(out_dir, warcs, digests)
     # Duplicates are marked across the whole records folder, not only this run's shards.
     shards = sorted(p for p in out_dir.glob("*.parquet") if not p.name.endswith(".rejects.parquet"))
     if shards:
@@ -325,7 +329,7 @@ def extract(
     return total
 
 
-def _record_inputs(out_dir: Path, warcs: list[Path]) -> None:
+def _record_inputs(out_dir: Path, warcs: list[Path], digests: dict[Path, str] | None = None) -> None:
     """Remember which WARCs (by name, sha256, size) the records came from, for the release manifest."""
     import json
 
@@ -336,7 +340,7 @@ def _record_inputs(out_dir: Path, warcs: list[Path]) -> None:
     known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     for w in warcs:
         if w.is_file():
-            known[w.name] = {"sha256": file_sha256(w), "bytes": w.stat().st_size}
+            known[w.name] = {"sha256": (digests or {}).get(w) or file_sha256(w), "bytes": w.stat().st_size}
     out_dir.mkdir(parents=True, exist_ok=True)
     write_json(path, known)
 
