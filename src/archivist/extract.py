@@ -165,7 +165,13 @@ class _Shard:
             if at is None:
                 self.cross_file.append(rec.offset)  # resolved after this file, from the folder's CDXJ
                 return
-            self.revisit(rec, read_record_at(self.warc, at), meta)
+            try:
+                orig = read_record_at(self.warc, at)
+            except (OSError, ValueError) as e:
+                self.report.reject(name, "revisit-original-unreadable", f"{name}@{rec.offset}: original at {at}: {e}",
+                                   warc_record_id=rec.record_id, warc_record_offset=rec.offset, url=rec.target_uri)
+                return
+            self.revisit(rec, orig, meta)
             return
         self.page(rec, rec.content(), meta)
 
@@ -190,14 +196,23 @@ class _Shard:
     def resolve_cross_file(self, meta_of: dict[int, dict[str, str]]) -> None:
         """Revisits whose original is in another WARC of the same folder, found by its CDXJ."""
         name = self.warc.name
-        pending = [(off, read_record_at(self.warc, off)) for off in self.cross_file]
-        found = revisit_index.find_originals(self.warc, {_digest(r) for _, r in pending if _digest(r)})
-        for off, rec in pending:
-            hits = found.get(revisit_index._norm(_digest(rec) or ""), [])
+        # The revisits were read once already; keep only their digests, re-read each when resolved.
+        digests = {}
+        for off in self.cross_file:
+            d = _digest(read_record_at(self.warc, off))
+            if d:
+                digests[off] = d
+        found = revisit_index.find_originals(self.warc, set(digests.values()))
+        for off in self.cross_file:
+            rec = read_record_at(self.warc, off)
+            hits = found.get(revisit_index._norm(digests.get(off, "")), [])
             want = rec.headers.get("WARC-Refers-To")
             orig = None
             for path, at in hits:
-                cand = read_record_at(path, at)
+                try:
+                    cand = read_record_at(path, at)
+                except (OSError, ValueError):
+                    continue  # a damaged sibling entry: try the next one
                 if orig is None or cand.record_id == want:
                     orig = cand
                 if cand.record_id == want:
