@@ -32,21 +32,26 @@ from datatrove.pipeline.extractors import Trafilatura
 from datatrove.pipeline.writers import ParquetWriter
 warc_dir, out_dir, log_dir, tasks = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 LocalPipelineExecutor(
-    pipeline=[WarcReader(warc_dir), Trafilatura(favour_precision=True, timeout=5.0), ParquetWriter(out_dir)],
+    pipeline=[WarcReader(warc_dir, glob_pattern="*.warc.gz"), Trafilatura(favour_precision=True, timeout=5.0),
+              ParquetWriter(out_dir)],
     tasks=tasks, workers=tasks, logging_dir=log_dir,
 ).run()
 '''
 
 
-def run_measured(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """(wall seconds, peak RSS MiB) of one process tree."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
-        raise SystemExit(f"{argv[0]} failed: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
-    return wall, usage.ru_maxrss / 1024
+def run_measured(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS MiB, CPU seconds user+system) of one process tree."""
+    # stderr to a file, not a pipe nobody reads: datatrove logs a line per document, and a full
+    # pipe would block it forever.
+    with tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        if os.waitstatus_to_exitcode(status) not in (0, 1):
+            err.seek(0)
+            raise SystemExit(f"{argv[0]} failed: {err.read().decode(errors='replace')[-2000:]}")
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def ensure_peers() -> Path:
@@ -54,7 +59,15 @@ def ensure_peers() -> Path:
     if not py.exists():
         print("creating benchmarks/.peers with datatrove (once)...", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", str(PEERS)], check=True)
-        subprocess.run([str(py), "-m", "pip", "install", "-q", "datatrove[io,processing]"], check=True)
+        # lxml >= 5.2 moved lxml.html.clean out; trafilatura 1.x (via justext) still imports it.
+        subprocess.run([str(py), "-m", "pip", "install", "-q", "datatrove[io,processing]", "lxml_html_clean"], check=True)
+    # datatrove imports trafilatura in its per-document child process: if that import fails the
+    # child dies silently and every document waits out the 5 s timeout (the run then looks hung
+    # after the first line). Check the import here, where the error is visible.
+    probe = subprocess.run([str(py), "-c", "import trafilatura, datatrove"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        raise SystemExit(f"datatrove's venv {PEERS} cannot import trafilatura:\n{probe.stderr[-1500:]}"
+                         f"\nfix: {py} -m pip install lxml_html_clean")
     return py
 
 
@@ -64,20 +77,23 @@ def count_rows(folder: Path) -> int:
     return sum(pq.read_metadata(f).num_rows for f in folder.rglob("*.parquet") if not f.name.endswith(".rejects.parquet"))
 
 
-def ours(warc_dir: Path, out: Path, workers: int) -> tuple[float, float, int]:
+def ours(warc_dir: Path, out: Path, workers: int) -> tuple[float, float, int, float]:
     archivist = str(Path(sys.executable).parent / "archivist")
-    wall, rss = run_measured([archivist, "extract", str(warc_dir), "-o", str(out), "--workers", str(workers), "--quiet", "--no-resume"])
-    return wall, rss, count_rows(out)
+    wall, rss, cpu = run_measured([archivist, "extract", str(warc_dir), "-o", str(out), "--workers", str(workers), "--quiet", "--no-resume"])
+    return wall, rss, count_rows(out), cpu
 
 
-def theirs(peer_py: Path, warc_dir: Path, out: Path, tasks: int) -> tuple[float, float, int]:
+def theirs(peer_py: Path, warc_dir: Path, out: Path, tasks: int) -> tuple[float, float, int, float]:
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
         fh.write(DATATROVE_DRIVER)
     try:
-        wall, rss = run_measured([str(peer_py), fh.name, str(warc_dir), str(out), str(out) + "-logs", str(tasks)])
+        wall, rss, cpu = run_measured([str(peer_py), fh.name, str(warc_dir), str(out), str(out) + "-logs", str(tasks)])
     finally:
         os.unlink(fh.name)
-    return wall, rss, count_rows(out)
+    timeouts = sum(f.read_text(errors="replace").count("Timeout") for f in Path(str(out) + "-logs").rglob("*.log"))
+    if timeouts:
+        print(f"  (datatrove: {timeouts} documents timed out)")
+    return wall, rss, count_rows(out), cpu
 
 
 def main() -> None:
@@ -104,20 +120,24 @@ def main() -> None:
         size = sum(f.stat().st_size for f in small.iterdir()) / 1e6
         print(f"input: {args.pages} pages, {size:.1f} MB WARC (news pages with site chrome; en/de/fr/ru/ja; utf-8, windows-1252/1251, shift_jis)")
 
-        w1, r1, n1 = ours(small, work / "ours1", 1)
-        w2, _, n2 = ours(halves, work / "ours2", 2)
-        w2b, _, _ = ours(halves, work / "ours2b", 1)
-        _w4, r4, n4 = ours(big, work / "ours4x", 1)
-        rows = [("archivist extract", n1, w1, r1)]
+        w1, r1, n1, c1 = ours(small, work / "ours1", 1)
+        w2, _, n2, _ = ours(halves, work / "ours2", 2)
+        w2b, _, _, _ = ours(halves, work / "ours2b", 1)
+        _w4, r4, n4, _ = ours(big, work / "ours4x", 1)
+        rows = [("archivist extract", n1, w1, r1, c1)]
         if not args.skip_peers:
             peer = ensure_peers()
-            tw, tr, tn = theirs(peer, small, work / "dt1", 1)
-            rows.append(("datatrove (WarcReader>Trafilatura>ParquetWriter)", tn, tw, tr))
-        print(f"\n{'pipeline':52s} {'docs':>6s} {'seconds':>8s} {'docs/s/core':>12s} {'peak RSS MiB':>13s}")
-        for name, n, w, r in rows:
-            print(f"{name:52s} {n:6d} {w:8.2f} {n / w:12.1f} {r:13.0f}")
+            tw, tr, tn, tc = theirs(peer, small, work / "dt1", 1)
+            rows.append(("datatrove (WarcReader>Trafilatura>ParquetWriter)", tn, tw, tr, tc))
+        # One worker each, so wall docs/s is docs/s per core; docs per CPU-second (the process
+        # tree's user+system time) is the same figure undisturbed by other load on the machine.
+        print(f"\n{'pipeline (1 worker)':52s} {'docs':>6s} {'seconds':>8s} {'docs/s/core':>12s} {'docs/CPU-s':>11s} {'peak RSS MiB':>13s}")
+        for name, n, w, r, c in rows:
+            print(f"{name:52s} {n:6d} {w:8.2f} {n / w:12.1f} {n / c:11.1f} {r:13.0f}")
         if len(rows) > 1:
-            print(f"\nratio ours/datatrove docs/s per core: {(rows[0][1] / rows[0][2]) / (rows[1][1] / rows[1][2]):.2f}x")
+            print(f"\nratio ours/datatrove docs/s per core: {(rows[0][1] / rows[0][2]) / (rows[1][1] / rows[1][2]):.2f}x"
+                  f" (per CPU-second: {(rows[0][1] / rows[0][4]) / (rows[1][1] / rows[1][4]):.2f}x)")
+        print(f"load average during the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
         print(f"speed-up 1 -> 2 workers (2 shards, {n2} docs): {w2b / w2:.2f}x  ({w2b:.2f}s -> {w2:.2f}s)")
         print(f"peak RSS, 1x input: {r1:.0f} MiB; 4x input ({n4} docs): {r4:.0f} MiB ({(r4 / r1 - 1) * 100:+.0f}%)")
     finally:

@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
-from .parquet_io import read_table, write_table
+from .parquet_io import read_table
 
 SHINGLE_WORDS = 5
 PERMUTATIONS = 128
@@ -123,13 +124,14 @@ def mark(shards: list[Path]) -> Counter[str]:
     shard_of: list[int] = []
     sig_parts: list[np.ndarray] = []
     for si, s in enumerate(shards):
-        t = read_table(s, columns=["id", "text", "text_sha256", "captured_at"])
-        texts = t["text"].to_pylist()
-        ids += t["id"].to_pylist()
-        hashes += t["text_sha256"].to_pylist()
-        captured += t["captured_at"].to_pylist()
-        shard_of += [si] * len(texts)
-        sig_parts += [signature(x or "") for x in texts]
+        # Row group by row group: only one group's texts are in memory at a time.
+        for t in pq.ParquetFile(s).iter_batches(columns=["id", "text", "text_sha256", "captured_at"], batch_size=1000):
+            texts = t["text"].to_pylist()
+            ids += t["id"].to_pylist()
+            hashes += t["text_sha256"].to_pylist()
+            captured += t["captured_at"].to_pylist()
+            shard_of += [si] * len(texts)
+            sig_parts += [signature(x or "") for x in texts]
     n = len(ids)
     order = {i: (captured[i], ids[i]) for i in range(n)}
     counts: Counter[str] = Counter()
@@ -171,15 +173,25 @@ def mark(shards: list[Path]) -> Counter[str]:
     starts = [shard_of.index(si) if si in shard_of else n for si in range(len(shards))]
     for si, s in enumerate(shards):
         idx = range(starts[si], starts[si] + shard_of.count(si))
-        t = read_table(s)
         new = {
             "exact_dup_cluster": pa.array([exact_col[i] for i in idx], type=pa.string()),
             "near_dup_cluster": pa.array([near_col[i] for i in idx], type=pa.string()),
             "is_kept": pa.array([kept_col[i] for i in idx], type=pa.bool_()),
         }
-        if all(t[c].combine_chunks().equals(v) for c, v in new.items()):
+        marks = read_table(s, columns=list(new))
+        if all(marks[c].combine_chunks().equals(v) for c, v in new.items()):
             continue  # marks unchanged: leave the file's bytes alone
-        for c, v in new.items():
-            t = t.set_column(t.schema.get_field_index(c), t.schema.field(c), v)
-        write_table(t, s)
+        _rewrite_marks(s, new)
     return counts
+
+
+def _rewrite_marks(shard: Path, new: dict[str, pa.Array]) -> None:
+    """Replace the mark columns one row group at a time, keeping the shard's row groups."""
+    from .parquet_stream import rewrite_row_groups
+
+    def patch(t: pa.Table, start: int) -> pa.Table:
+        for c, v in new.items():
+            t = t.set_column(t.schema.get_field_index(c), t.schema.field(c), v.slice(start, t.num_rows))
+        return t
+
+    rewrite_row_groups(shard, patch)

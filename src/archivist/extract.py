@@ -13,15 +13,16 @@ from typing import Any
 
 import pyarrow as pa
 
-from . import dedup, executors, schema, sitewide
+from . import dedup, executors, revisit_index, schema, sitewide
 from .extractor import SETTINGS, NotExtractable, extract_bytes, extractor_id
 from .hashing import json_sha256, sha256_hex
 from .parquet_io import write_table
+from .parquet_stream import RowGroupWriter, stream_rows
 from .quality import signals, text_sha256
 from .report import StageReport
 from .runstate import RunState, input_digest
 from .sandbox import Limits, SandboxError, shared_sandbox
-from .warc_reader import ReadError, SourceRecord, iter_records
+from .warc_reader import ReadError, SourceRecord, iter_records, read_record_at
 
 # Record types that carry a page; metadata/request/warcinfo describe captures, they are not pages.
 _CAPTURE_TYPES = ("response", "resource", "revisit")
@@ -119,62 +120,162 @@ def _payload_sha1(rec: SourceRecord, content: bytes) -> str:
     return sha1_base32(rec.payload if rec.record_type != "revisit" else content)
 
 
+def _skip_reason(rec: SourceRecord) -> str | None:
+    """Why a capture is not a page (robots.txt, redirect, error, non-HTTP response), or None."""
+    from urllib.parse import urlsplit
+
+    try:
+        path = urlsplit(rec.target_uri or "").path
+    except ValueError:
+        path = ""
+    if path == "/robots.txt":
+        return "robots-txt"
+    if rec.record_type == "response" and rec.http_status is None and (rec.target_uri or "").startswith(("dns:", "whois:")):
+        return "not-a-page"
+    if rec.http_status is not None and not 200 <= rec.http_status < 300:
+        return f"http-status-{rec.http_status}"
+    return None
+
+
+class _Shard:
+    """The state of one shard being extracted: row writer, report, and the revisit index.
+
+    Only offsets of earlier captures are kept (record id -> offset), never their payloads: a
+    revisit re-reads its original from disk.
+    """
+
+    def __init__(self, warc: Path, report: StageReport, rows: RowGroupWriter, limits: Limits | None) -> None:
+        self.warc, self.report, self.rows, self.limits = warc, report, rows, limits
+        self.ext_id, self.shash = extractor_id(), settings_hash()
+        self.offsets: dict[str, int] = {}
+        self.cross_file: list[int] = []  # offsets of revisits whose original is in another WARC
+
+    def capture(self, rec: SourceRecord, meta: dict[str, str]) -> None:
+        name = self.warc.name
+        if rec.record_type != "revisit" and rec.record_id:
+            self.offsets[rec.record_id] = rec.offset
+        reason = _skip_reason(rec)
+        if reason is not None:
+            self.report.counts["captures_skipped"] += 1
+            self.report.reject(name, reason, f"{name}@{rec.offset} {rec.target_uri}: not a page ({reason})", stage="extract",
+                               warc_record_id=rec.record_id, warc_record_offset=rec.offset, url=rec.target_uri)
+            return
+        if rec.record_type == "revisit":
+            at = self.offsets.get(rec.headers.get("WARC-Refers-To", ""))
+            if at is None:
+                self.cross_file.append(rec.offset)  # resolved after this file, from the folder's CDXJ
+                return
+            try:
+                orig = read_record_at(self.warc, at)
+            except (OSError, ValueError) as e:
+                self.report.reject(name, "revisit-original-unreadable", f"{name}@{rec.offset}: original at {at}: {e}",
+                                   warc_record_id=rec.record_id, warc_record_offset=rec.offset, url=rec.target_uri)
+                return
+            self.revisit(rec, orig, meta)
+            return
+        self.page(rec, rec.content(), meta)
+
+    def revisit(self, rec: SourceRecord, orig: SourceRecord, meta: dict[str, str]) -> None:
+        rec.warc_content_type, rec.http_content_type = orig.warc_content_type, orig.http_content_type
+        if rec.http_status is None:
+            rec.http_status = orig.http_status
+        self.page(rec, orig.content(), meta)
+
+    def page(self, rec: SourceRecord, content: bytes, meta: dict[str, str]) -> None:
+        name = self.warc.name
+        try:
+            self.rows.add(_row(rec, content, meta, self.ext_id, self.shash, self.limits))
+            self.report.counts["records_extracted"] += 1
+        except (NotExtractable, SandboxError) as e:
+            self.report.reject(name, e.reason, f"{name}@{rec.offset} {rec.target_uri}: {e}", stage="extract",
+                               warc_record_id=rec.record_id, warc_record_offset=rec.offset, url=rec.target_uri)
+        except Exception as e:  # one bad page never stops the shard
+            self.report.reject(name, "extractor-error", f"{name}@{rec.offset} {rec.target_uri}: {type(e).__name__}: {e}",
+                               stage="extract", warc_record_id=rec.record_id, warc_record_offset=rec.offset, url=rec.target_uri)
+
+    def resolve_cross_file(self, meta_of: dict[int, dict[str, str]]) -> None:
+        """Revisits whose original is in another WARC of the same folder, found by its CDXJ."""
+        name = self.warc.name
+        # The revisits were read once already; keep only their digests, re-read each when resolved.
+        digests = {}
+        for off in self.cross_file:
+            d = _digest(read_record_at(self.warc, off))
+            if d:
+                digests[off] = d
+        found = revisit_index.find_originals(self.warc, set(digests.values()))
+        for off in self.cross_file:
+            rec = read_record_at(self.warc, off)
+            hits = found.get(revisit_index._norm(digests.get(off, "")), [])
+            want = rec.headers.get("WARC-Refers-To")
+            orig = None
+            for path, at in hits:
+                try:
+                    cand = read_record_at(path, at)
+                except (OSError, ValueError):
+                    continue  # a damaged sibling entry: try the next one
+                if orig is None or cand.record_id == want:
+                    orig = cand
+                if cand.record_id == want:
+                    break
+            if orig is None:
+                self.report.reject(name, "revisit-original-missing",
+                                   f"{name}@{off}: revisit of {rec.headers.get('WARC-Refers-To-Target-URI')} whose original is "
+                                   f"neither in this file nor in the CDXJ index of another WARC in {self.warc.parent}",
+                                   warc_record_id=rec.record_id, warc_record_offset=off, url=rec.target_uri)
+                continue
+            self.report.counts["revisits_resolved_cross_file"] += 1
+            self.revisit(rec, orig, meta_of.get(off, {}))
+
+
+def _digest(rec: SourceRecord) -> str | None:
+    d = rec.headers.get("WARC-Payload-Digest")
+    return d.strip().lower() if d else None
+
+
 def extract_shard(warc: str | Path, out_dir: str | Path, limits: Limits | None = Limits()) -> StageReport:
     """One WARC file to ``<stem>.parquet`` (records) and ``<stem>.rejects.parquet``.
 
-    Each page runs in the sandbox worker under ``limits`` (``None``: in this process, unguarded).
+    Streams: each capture is extracted as it is read (after a one-record look-ahead for the
+    metadata record that follows it) and rows go to Parquet in fixed-size row groups, in WARC
+    order, so memory does not grow with the file. Revisits whose original is in another WARC of
+    the same folder come last, in WARC order. Each page runs in the sandbox worker under
+    ``limits`` (``None``: in this process, unguarded).
     """
     warc, out_dir = Path(warc), Path(out_dir)
     report = StageReport(stage="extract", inputs=1)
-    ext_id, shash = extractor_id(), settings_hash()
-    rows: list[dict[str, Any]] = []
-    pending: list[SourceRecord] = []
-    originals: dict[str, SourceRecord] = {}
-    meta_by_target: dict[str, dict[str, str]] = {}
-
     if not warc.exists():
         report.reject(str(warc), "not-found", f"{warc}: no such file", stage="read")
         return report
-    for item in iter_records(warc):
-        if isinstance(item, ReadError):
-            report.reject(warc.name, item.reason, item.detail, stage="read", warc_record_offset=item.offset)
-            continue
-        report.counts["records_read"] += 1
-        if item.record_type == "metadata" and item.headers.get("WARC-Refers-To"):
-            meta_by_target[item.headers["WARC-Refers-To"]] = _metadata_fields(item)
-        elif item.record_type in _CAPTURE_TYPES:
-            pending.append(item)
-            if item.record_type != "revisit" and item.record_id:
-                originals[item.record_id] = item
-
-    for rec in pending:
-        content = rec.content()
-        if rec.record_type == "revisit":
-            orig = originals.get(rec.headers.get("WARC-Refers-To", ""))
-            if orig is None:
-                report.reject(warc.name, "revisit-original-missing",
-                              f"{warc.name}@{rec.offset}: revisit of {rec.headers.get('WARC-Refers-To-Target-URI')} whose original is not in this file",
-                              warc_record_id=rec.record_id, warc_record_offset=rec.offset, url=rec.target_uri)
-                continue
-            content = orig.content()
-            rec.warc_content_type, rec.http_content_type = orig.warc_content_type, orig.http_content_type
-            if rec.http_status is None:
-                rec.http_status = orig.http_status
-        meta = meta_by_target.get(rec.record_id or "", {})
-        try:
-            rows.append(_row(rec, content, meta, ext_id, shash, limits))
-            report.counts["records_extracted"] += 1
-        except (NotExtractable, SandboxError) as e:
-            report.reject(warc.name, e.reason, f"{warc.name}@{rec.offset} {rec.target_uri}: {e}", stage="extract",
-                          warc_record_id=rec.record_id, warc_record_offset=rec.offset, url=rec.target_uri)
-        except Exception as e:  # one bad page never stops the shard
-            report.reject(warc.name, "extractor-error", f"{warc.name}@{rec.offset} {rec.target_uri}: {type(e).__name__}: {e}",
-                          stage="extract", warc_record_id=rec.record_id, warc_record_offset=rec.offset, url=rec.target_uri)
-
     rec_name, rej_name = shard_names(warc)
-    rs = schema.record_schema()
-    table = rs.table_from_rows(rows).sort_by(rs.sort_key) if rows else rs.empty_table()
-    write_table(table, out_dir / rec_name)
+    with stream_rows(out_dir / rec_name, schema.record_schema()) as rows:
+        shard = _Shard(warc, report, rows, limits)
+        held: SourceRecord | None = None  # a capture waiting to see whether its metadata follows
+        cross_meta: dict[int, dict[str, str]] = {}
+        for item in iter_records(warc):
+            if isinstance(item, ReadError):
+                report.reject(warc.name, item.reason, item.detail, stage="read", warc_record_offset=item.offset)
+                continue
+            report.counts["records_read"] += 1
+            if item.record_type == "metadata" and held is not None and item.headers.get("WARC-Refers-To") == held.record_id:
+                fields = _metadata_fields(item)
+                n = len(shard.cross_file)
+                shard.capture(held, fields)
+                if len(shard.cross_file) > n:
+                    cross_meta[shard.cross_file[-1]] = fields
+                held = None
+                report.counts["metadata_records"] += 1
+                continue
+            if held is not None:
+                shard.capture(held, {})
+                held = None
+            if item.record_type in _CAPTURE_TYPES:
+                held = item
+            else:  # request, warcinfo, metadata, conversion, continuation: not captures, not rejects
+                report.counts[f"{item.record_type}_records"] += 1
+        if held is not None:
+            shard.capture(held, {})
+        if shard.cross_file:
+            shard.resolve_cross_file(cross_meta)
     rej = schema.rejects_schema()
     rej_table = rej.table_from_rows([r.row() for r in report.rejects]) if report.rejects else rej.empty_table()
     write_table(rej_table, out_dir / rej_name)
@@ -182,8 +283,8 @@ def extract_shard(warc: str | Path, out_dir: str | Path, limits: Limits | None =
     return report
 
 
-def _shard_task(warc: Path, out_dir: Path, limits: Limits | None = Limits()) -> tuple[Path, str, StageReport]:
-    digest = input_digest(warc)
+def _shard_task(warc: Path, out_dir: Path, limits: Limits | None = Limits(), digest: str | None = None) -> tuple[Path, str, StageReport]:
+    digest = input_digest(warc) if digest is None else digest
     rep = extract_shard(warc, out_dir, limits)
     shard = next((Path(o) for o in rep.outputs if not o.endswith(".rejects.parquet")), None)
     if shard is not None and shard.exists():
@@ -216,8 +317,11 @@ def extract(
     total = StageReport(stage="extract")
     results: dict[Path, StageReport] = {}
     todo: list[Path] = []
+    # Each input is hashed once per run (resume check, run state, inputs record): a pass over a
+    # 1 GB WARC costs about a second.
+    digests = {w: input_digest(w) for w in warcs}
     for w in warcs:
-        prev = state.done(w, input_digest(w)) if resume else None
+        prev = state.done(w, digests[w]) if resume else None
         if prev is not None:
             results[w] = prev
         else:
@@ -225,7 +329,8 @@ def extract(
     done = len(results)
     if progress and done:
         progress(done, len(warcs))
-    for warc, digest, rep in executors.make(executor, workers, address).map(_shard_task, todo, [out_dir] * len(todo), [limits] * len(todo)):
+    for warc, digest, rep in executors.make(executor, workers, address).map(_shard_task, todo, [out_dir] * len(todo), [limits] * len(todo),
+                                                                        [digests[w] for w in todo]):
         results[warc] = rep
         if not any(r.reason == "not-found" for r in rep.rejects):
             state.mark(warc, digest, rep)
@@ -235,7 +340,7 @@ def extract(
     for w in warcs:  # totals in input order, whatever order the shards finished in
         total.merge(results[w])
     total.counts["shards_resumed"] = len(warcs) - len(todo)
-    _record_inputs(out_dir, warcs)
+    _record_inputs(out_dir, warcs, digests)
     # Duplicates are marked across the whole records folder, not only this run's shards.
     shards = sorted(p for p in out_dir.glob("*.parquet") if not p.name.endswith(".rejects.parquet"))
     if shards:
@@ -244,7 +349,7 @@ def extract(
     return total
 
 
-def _record_inputs(out_dir: Path, warcs: list[Path]) -> None:
+def _record_inputs(out_dir: Path, warcs: list[Path], digests: dict[Path, str] | None = None) -> None:
     """Remember which WARCs (by name, sha256, size) the records came from, for the release manifest."""
     import json
 
@@ -255,7 +360,7 @@ def _record_inputs(out_dir: Path, warcs: list[Path]) -> None:
     known = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     for w in warcs:
         if w.is_file():
-            known[w.name] = {"sha256": file_sha256(w), "bytes": w.stat().st_size}
+            known[w.name] = {"sha256": (digests or {}).get(w) or file_sha256(w), "bytes": w.stat().st_size}
     out_dir.mkdir(parents=True, exist_ok=True)
     write_json(path, known)
 

@@ -15,24 +15,23 @@ import pyarrow.parquet as pq
 from .fsutil import atomic_path
 
 ROWS_PER_PAGE = 1000
+# Shared by whole-table writes and the streaming writer: the same settings give the same bytes.
+WRITE_OPTIONS: dict = dict(
+    compression="zstd",
+    compression_level=3,
+    use_dictionary=True,
+    write_statistics=True,
+    write_page_index=True,
+    data_page_version="1.0",
+    max_rows_per_page=ROWS_PER_PAGE,
+    dictionary_pagesize_limit=64 << 20,
+)
 
 
 def write_table(table: pa.Table, dest: str | Path, *, row_group_rows: int | None = None) -> None:
     table = table.combine_chunks()
     with atomic_path(dest) as tmp:
-        pq.write_table(
-            table,
-            tmp,
-            compression="zstd",
-            compression_level=3,
-            row_group_size=row_group_rows or max(1, table.num_rows),
-            use_dictionary=True,
-            write_statistics=True,
-            write_page_index=True,
-            data_page_version="1.0",
-            max_rows_per_page=ROWS_PER_PAGE,
-            dictionary_pagesize_limit=64 << 20,
-        )
+        pq.write_table(table, tmp, row_group_size=row_group_rows or max(1, table.num_rows), **WRITE_OPTIONS)
 
 
 def read_table(path: str | Path, columns: list[str] | None = None) -> pa.Table:

@@ -3,8 +3,8 @@
 Per-page extraction cannot know that "Subscribe to our morning briefing" closes every article of
 a site; the corpus can. Each shard task saves, beside its shard, what the learner needs of its
 rows (host, page hash, line hashes) taken from the text *before* any cleaning; after all shards,
-one learner reads those files and only rows whose text changes are rewritten, with their quality
-signals and text hash recomputed. Because the statistics are of the raw text and saved per shard,
+one learner reads those files and only shards whose text changes are rewritten, row group by row
+group, with quality signals and text hash recomputed. Because the statistics are of the raw text and saved per shard,
 a resumed run learns exactly what an uninterrupted one does.
 """
 
@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.ipc as ipc
+import pyarrow.parquet as pq
 
-from .boilerplate import BoilerplateLearner, page_keys
+from .boilerplate import BoilerplateLearner, BoilerplateModel, page_keys
 from .fsutil import atomic_path
-from .parquet_io import read_table, write_table
+from .parquet_stream import rewrite_row_groups
 from .quality import signals, text_sha256
 
 SUFFIX = ".sitelines.arrow"
@@ -31,14 +32,14 @@ def stats_path(shard: Path) -> Path:
 
 def write_stats(shard: Path) -> Path:
     """Save the learner's view of a freshly extracted shard (called in the shard task)."""
-    t = read_table(shard, columns=["url", "text"])
     hosts, pages, lines = [], [], []
-    for url, text in zip(t["url"].to_pylist(), t["text"].to_pylist(), strict=True):
-        if text:
-            h, p, keys = page_keys(url, text)
-            hosts.append(h)
-            pages.append(p)
-            lines.append(sorted(keys))
+    for batch in pq.ParquetFile(shard).iter_batches(columns=["url", "text"], batch_size=1000):
+        for url, text in zip(batch["url"].to_pylist(), batch["text"].to_pylist(), strict=True):
+            if text:
+                h, p, keys = page_keys(url, text)
+                hosts.append(h)
+                pages.append(p)
+                lines.append(sorted(keys))
     table = pa.table([hosts, pages, lines], schema=_SCHEMA)
     dest = stats_path(shard)
     with atomic_path(dest) as tmp, ipc.new_file(str(tmp), _SCHEMA) as w:
@@ -62,22 +63,31 @@ def clean(shards: list[Path]) -> Counter[str]:
     if not counts["sitewide_boilerplate_lines"]:
         return counts
     for s in shards:
-        t = read_table(s)
-        rows = t.to_pylist()
-        changed = False
-        for row in rows:
-            new = model.clean(row["url"], row["text"])
-            if new == row["text"]:
-                continue
-            # the page's visible text is unchanged: recover its size from the old ratio
-            kept_old = len("".join(row["text"].split()))
-            ratio = row["boilerplate_ratio"] or 0.0
-            visible = round(kept_old / (1 - ratio)) if ratio < 1 else kept_old
-            row["text"] = new
-            row.update(signals(new, visible))
-            row["text_sha256"] = text_sha256(new)
-            counts["rows_cleaned_of_sitewide_boilerplate"] += 1
-            changed = True
-        if changed:
-            write_table(pa.Table.from_pylist(rows, schema=t.schema), s)
+        if _needs_cleaning(s, model):
+            rewrite_row_groups(s, lambda t, _start: _clean_group(t, model, counts))
     return counts
+
+
+def _needs_cleaning(shard: Path, model: BoilerplateModel) -> bool:
+    for batch in pq.ParquetFile(shard).iter_batches(columns=["url", "text"], batch_size=1000):
+        for url, text in zip(batch["url"].to_pylist(), batch["text"].to_pylist(), strict=True):
+            if model.clean(url, text) != text:
+                return True
+    return False
+
+
+def _clean_group(t: pa.Table, model: BoilerplateModel, counts: Counter[str]) -> pa.Table:
+    rows = t.to_pylist()
+    for row in rows:
+        new = model.clean(row["url"], row["text"])
+        if new == row["text"]:
+            continue
+        # the page's visible text is unchanged: recover its size from the old ratio
+        kept_old = len("".join(row["text"].split()))
+        ratio = row["boilerplate_ratio"] or 0.0
+        visible = round(kept_old / (1 - ratio)) if ratio < 1 else kept_old
+        row["text"] = new
+        row.update(signals(new, visible))
+        row["text_sha256"] = text_sha256(new)
+        counts["rows_cleaned_of_sitewide_boilerplate"] += 1
+    return pa.Table.from_pylist(rows, schema=t.schema)
