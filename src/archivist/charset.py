@@ -46,6 +46,9 @@ _WHATWG = {
     "unicode-1-1-utf-8": "utf-8",
 }
 
+_NOT_PAGE_CODECS = frozenset({"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape",
+                               "unicode_escape", "raw_unicode_escape"})
+
 _META_RE = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""",
     re.IGNORECASE,
@@ -71,8 +74,13 @@ def normalise_label(label: str | None) -> str | None:
     label = label.strip().strip("\"'").lower()
     label = _WHATWG.get(label, label)
     try:
-        name = codecs.lookup(label).name
+        info = codecs.lookup(label)
     except LookupError:
+        return None
+    name = info.name
+    # rot13/base64/zip are bytes transforms, idna/punycode reject errors="replace", "undefined"
+    # always raises: a page declaring one of these declares nothing usable.
+    if not getattr(info, "_is_text_encoding", True) or name in _NOT_PAGE_CODECS:
         return None
     # Python reports some codecs by alias; prefer the web's spelling.
     return {"cp1252": "windows-1252", "cp1251": "windows-1251", "cp1250": "windows-1250",
@@ -102,7 +110,7 @@ def sniff_meta(raw: bytes) -> str | None:
 def _decodes(raw: bytes, codec: str) -> bool:
     try:
         raw.decode(codec)
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError):
         return False
     return True
 
