@@ -15,7 +15,6 @@ import zlib
 from pathlib import Path
 
 from archivist.warc_writer import gzip_member, serialise
-
 from tests.helpers import article_html
 
 _SEED = 20260323  # fixed: the same hostile bytes on every run and in CI

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archivist.parquet_io import read_table
@@ -182,4 +181,8 @@ def test_huge_page_and_gzip_bombs(tmp_path: Path) -> None:
     for p in good.values():
         assert any(u.endswith(p.name) for u in urls)
     assert "https://archived.example/story/901" in urls  # the record after the bomb in the same WARC
+    # the .html.gz bomb is archived as application/gzip and never inflated or parsed as a page
+    assert not any(u.endswith("bomb.html.gz") for u in urls)
+    assert any(r["reason"] == "unsupported-media-type" and "bomb.html.gz" in (r["url"] or "")
+               for r in out["extract"]["rejects"])
     print("peak RSS MB (ingest, extract, publish):", [round(x) for x in out["rss"]])

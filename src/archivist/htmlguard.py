@@ -15,10 +15,10 @@ MAX_DEPTH = 5000
 MAX_ATTRIBUTES = 2000
 
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)([^<>]*)>")
-_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"])
 # Often left open on purpose (the parser closes them implicitly): never counted as nesting, so a
 # long list of unclosed <p> or <li> is not mistaken for depth.
-_IMPLIED_END = frozenset("p li dt dd option optgroup tr td th thead tbody tfoot colgroup rb rt rtc rp caption html head body".split())
+_IMPLIED_END = frozenset(["p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "colgroup", "rb", "rt", "rtc", "rp", "caption", "html", "head", "body"])
 _ATTR = re.compile(r"""(?<=\s)[^\s"'=<>/]++\s*+=""")  # anchored after a space: linear
 
 

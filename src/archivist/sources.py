@@ -51,7 +51,11 @@ def guess_media_type(path: Path) -> str:
         return "text/html"
     if suffix in {".txt", ".text", ""}:
         return "text/plain"
-    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    media, encoding = mimetypes.guess_type(path.name)
+    if encoding:  # page.html.gz is gzip bytes, not HTML: archived as what it is, never parsed as text
+        return {"gzip": "application/gzip", "bzip2": "application/x-bzip2", "xz": "application/x-xz",
+                "br": "application/x-brotli", "compress": "application/x-compress"}.get(encoding, "application/octet-stream")
+    return media or "application/octet-stream"
 
 
 def is_archive(path: Path) -> bool:
