@@ -141,3 +141,19 @@ def test_compressed_pages_are_not_taken_for_html(name: str, media: str) -> None:
     from archivist.sources import guess_media_type
 
     assert guess_media_type(Path(name)) == media
+
+
+def test_warc_reader_survives_a_response_without_target_uri(tmp_path: Path) -> None:
+    # found by fuzzing: warcio raised AttributeError (uri None .startswith) out of iter_records,
+    # which would stop the whole shard; now it is a ReadError and the records before it survive
+    from archivist.warc_reader import ReadError, SourceRecord, iter_records
+    from archivist.warc_writer import gzip_member
+    from tests.hostile import valid_warc_records
+
+    good, bad = valid_warc_records(2)
+    bad = bad.replace(b"WARC-Target-URI:", b"WARC-Target-URX:", 1)
+    p = tmp_path / "no-uri.warc.gz"
+    p.write_bytes(gzip_member(good) + gzip_member(bad))
+    items = list(iter_records(p))
+    assert isinstance(items[0], SourceRecord)
+    assert isinstance(items[-1], ReadError) and items[-1].reason and "no-uri.warc.gz" in items[-1].detail
