@@ -8,6 +8,7 @@ the sidecar reader. Crashes found here are fixed and pinned in tests/test_hostil
 from __future__ import annotations
 
 import codecs
+import os
 import tempfile
 from pathlib import Path
 
@@ -24,9 +25,12 @@ from tests.hostile import valid_warc_gz, valid_warc_records
 
 # derandomize: the same examples on every run (a fixed seed); deadline per example generous
 # enough for a loaded 2-core CI box, small enough to catch a quadratic blow-up.
-BUDGET = settings(max_examples=300, deadline=2000, derandomize=True, database=None,
-                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-SMALL_BUDGET = settings(BUDGET, max_examples=100)
+# ARCHIVIST_FUZZ_SCALE=10 runs ten times the examples; ARCHIVIST_FUZZ_RANDOM=1 explores new ones
+# (use both for a long local session; CI keeps the fixed, reproducible budget).
+_SCALE = int(os.environ.get("ARCHIVIST_FUZZ_SCALE", "1"))
+BUDGET = settings(max_examples=1000 * _SCALE, deadline=2000, derandomize=not os.environ.get("ARCHIVIST_FUZZ_RANDOM"),
+                  database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SMALL_BUDGET = settings(BUDGET, max_examples=300 * _SCALE)
 
 VALID_GZ = valid_warc_gz(3)
 VALID_PLAIN = b"".join(valid_warc_records(3))
