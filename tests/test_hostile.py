@@ -34,7 +34,11 @@ RSS_SMALL_MB = 600
 # 10-20x the page: 1.5 GB. The gzip bomb must stay under the same bound: it is capped, not inflated.
 RSS_BIG_MB = 1536
 
-SUMMARY: dict[str, int] = {"hostile inputs tried": 0, "archived": 0, "rejected": 0, "crashes": 0, "hangs": 0}
+# archived: the input (a page, or an archive with at least one record copied) is in the corpus WARC;
+# rejected: nothing of it is (a reject with its reason). Archive records and extraction are counted too.
+SUMMARY: dict[str, int] = {"hostile inputs tried": 0, "archived": 0, "rejected": 0, "crashes": 0, "hangs": 0,
+                           "archive records in": 0, "archive records copied": 0, "records extracted": 0,
+                           "extract rejects": 0}
 
 
 @dataclass
@@ -125,6 +129,8 @@ def pipeline(tmp: Path, pages: dict[str, Path], archives: dict[str, Path], rss_m
     archived = rep["counts"].get("pages_archived", 0) + sum(1 for st in per_archive if st["archived"])
     SUMMARY["archived"] += archived
     SUMMARY["rejected"] += n_inputs - archived
+    SUMMARY["archive records in"] += sum(st["records_in"] for st in per_archive)
+    SUMMARY["archive records copied"] += sum(st["archived"] for st in per_archive)
 
     ext = run_cli(["extract", "warcs", "-o", "records", "--workers", "2", "--json", *(extra_extract or [])], tmp)
     check_clean(ext, rss_mb)
@@ -137,6 +143,8 @@ def pipeline(tmp: Path, pages: dict[str, Path], archives: dict[str, Path], rss_m
     # every capture in the WARCs became a row or an extract reject with a reason
     assert len(rows) + len(extract_rejects) == capture_records(tmp / "warcs"), (len(rows), erep["reject_reasons"])
 
+    SUMMARY["records extracted"] += len(rows)
+    SUMMARY["extract rejects"] += len(extract_rejects)
     pub = run_cli(["publish", "records", "--version", "1.0.0", "-o", "releases", "--json"], tmp)
     check_clean(pub, rss_mb)
     assert pub.json()["counts"]["records"] == len(rows)
