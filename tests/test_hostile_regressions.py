@@ -4,6 +4,7 @@ and the user-facing errors: each names the file and the cause, exits 2, shows no
 from __future__ import annotations
 
 import codecs
+import contextlib
 import subprocess
 import sys
 import time
@@ -157,3 +158,18 @@ def test_warc_reader_survives_a_response_without_target_uri(tmp_path: Path) -> N
     items = list(iter_records(p))
     assert isinstance(items[0], SourceRecord)
     assert isinstance(items[-1], ReadError) and items[-1].reason and "no-uri.warc.gz" in items[-1].detail
+
+
+def test_thai_code_page_decodes() -> None:
+    # found by fuzzing: cp874 was renamed "windows-874", a name Python has no codec for, so
+    # decide()/decode() raised LookupError (ingest would have crashed on such a page)
+    assert charset.normalise_label("windows-874") == "cp874"
+    assert charset.normalise_label("tis-620") == "cp874"
+    raw = b" !,\x91,\xa4\xc8"
+    from archivist.extractor import extract_bytes as eb
+
+    with contextlib.suppress(NotExtractable):
+        eb(raw, "text/html")
+    thai = "ภาษาไทยเป็นภาษาที่มีระดับเสียง " * 20
+    d = charset.decide(thai.encode("cp874"), "text/plain; charset=windows-874", html=False)
+    assert charset.decode(thai.encode("cp874"), d) == thai

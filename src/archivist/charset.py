@@ -33,8 +33,9 @@ _WHATWG = {
     "ascii": "windows-1252",
     "us-ascii": "windows-1252",
     "iso-8859-9": "windows-1254",
-    "iso-8859-11": "windows-874",
-    "tis-620": "windows-874",
+    "iso-8859-11": "cp874",
+    "tis-620": "cp874",
+    "windows-874": "cp874",  # the WHATWG name; Python only knows cp874
     "shift_jis": "shift_jis",
     "sjis": "shift_jis",
     "x-sjis": "shift_jis",
@@ -83,9 +84,14 @@ def normalise_label(label: str | None) -> str | None:
     if not getattr(info, "_is_text_encoding", True) or name in _NOT_PAGE_CODECS:
         return None
     # Python reports some codecs by alias; prefer the web's spelling.
-    return {"cp1252": "windows-1252", "cp1251": "windows-1251", "cp1250": "windows-1250",
-            "cp1253": "windows-1253", "cp1254": "windows-1254", "cp1256": "windows-1256",
-            "cp874": "windows-874", "utf-8": "utf-8"}.get(name, name)
+    web = {"cp1252": "windows-1252", "cp1251": "windows-1251", "cp1250": "windows-1250",
+           "cp1253": "windows-1253", "cp1254": "windows-1254", "cp1256": "windows-1256",
+           "cp874": "windows-874", "utf-8": "utf-8"}.get(name, name)
+    try:  # Python knows no "windows-874" (found by fuzzing): keep only spellings it can decode with
+        codecs.lookup(web)
+    except LookupError:
+        return name
+    return web
 
 
 def charset_from_content_type(content_type: str | None) -> str | None:
