@@ -73,7 +73,8 @@ def test_pathological_html_is_rejected_fast(html: str) -> None:
 def test_long_lists_of_unclosed_paragraphs_are_not_pathological() -> None:
     paras = "".join(f"<li>item {i} of a very long list of things<p>para {i} of ordinary prose text here" for i in range(8000))
     doc = extract_bytes(f"<html><body><ul>{paras}</ul></body></html>".encode(), "text/html")
-    assert "para 7999" in doc.text or doc.text
+    # not rejected as pathological: thousands of implicitly closed <li>/<p> are ordinary HTML
+    assert "para 10 of ordinary prose" in doc.text and len(doc.text) > 100_000
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
