@@ -42,3 +42,14 @@ def sample_page(shared: Path) -> Path:
 @pytest.fixture(scope="session")
 def examples_dir() -> Path:
     return REPO / "examples" / "pages"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    """The hostile-input totals (tests/test_hostile.py), when that module ran."""
+    import sys
+
+    mod = sys.modules.get("tests.test_hostile")
+    summary = getattr(mod, "SUMMARY", None)
+    if summary and summary.get("hostile inputs tried"):
+        terminalreporter.write_sep("-", "hostile inputs")
+        terminalreporter.write_line(", ".join(f"{k}: {v}" for k, v in summary.items()))

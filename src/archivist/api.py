@@ -125,6 +125,10 @@ def publish(
         if w is None:
             raise ValueError("no records folder given and not inside a workspace")
         records_dir = w.records
+    if not Path(records_dir).is_dir():
+        raise ValueError(f"{records_dir}: no such records folder")
+    if not any(p for p in Path(records_dir).glob("*.parquet") if not p.name.endswith(".rejects.parquet")):
+        raise ValueError(f"{records_dir}: no record shards (*.parquet) to publish; run archivist extract first")
     if out_dir is None:
         out_dir = w.releases if w else Path(records_dir).parent / "releases"
     corpus = corpus if corpus is not None else (w.corpus() if w else {})
@@ -166,7 +170,17 @@ def reproduce(release: str | Path, archives: str | Path) -> Any:
 
 def verify(release: str | Path) -> VerifyResult:
     """Re-hash a release and check its tree hash, logical digest and schema."""
+    _require_release(release)
     return _verify(release)
+
+
+def _require_release(release: str | Path) -> None:
+    # A folder that is no release at all is a usage error (exit 2), not a failed verification.
+    p = Path(release)
+    if not p.is_dir():
+        raise ValueError(f"{p}: no such release folder")
+    if not (p / "manifest.json").is_file():
+        raise ValueError(f"{p}: not a release folder (no manifest.json; give releases/<version>)")
 
 
 def show(record_id: str, records_dir: str | Path | None = None, archives_dir: str | Path | None = None) -> Any:

@@ -33,8 +33,9 @@ _WHATWG = {
     "ascii": "windows-1252",
     "us-ascii": "windows-1252",
     "iso-8859-9": "windows-1254",
-    "iso-8859-11": "windows-874",
-    "tis-620": "windows-874",
+    "iso-8859-11": "cp874",
+    "tis-620": "cp874",
+    "windows-874": "cp874",  # the WHATWG name; Python only knows cp874
     "shift_jis": "shift_jis",
     "sjis": "shift_jis",
     "x-sjis": "shift_jis",
@@ -45,6 +46,9 @@ _WHATWG = {
     "utf8": "utf-8",
     "unicode-1-1-utf-8": "utf-8",
 }
+
+_NOT_PAGE_CODECS = frozenset({"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape",
+                               "unicode_escape", "raw_unicode_escape"})
 
 _META_RE = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""",
@@ -71,13 +75,23 @@ def normalise_label(label: str | None) -> str | None:
     label = label.strip().strip("\"'").lower()
     label = _WHATWG.get(label, label)
     try:
-        name = codecs.lookup(label).name
+        info = codecs.lookup(label)
     except LookupError:
         return None
+    name = info.name
+    # rot13/base64/zip are bytes transforms, idna/punycode reject errors="replace", "undefined"
+    # always raises: a page declaring one of these declares nothing usable.
+    if not getattr(info, "_is_text_encoding", True) or name in _NOT_PAGE_CODECS:
+        return None
     # Python reports some codecs by alias; prefer the web's spelling.
-    return {"cp1252": "windows-1252", "cp1251": "windows-1251", "cp1250": "windows-1250",
-            "cp1253": "windows-1253", "cp1254": "windows-1254", "cp1256": "windows-1256",
-            "cp874": "windows-874", "utf-8": "utf-8"}.get(name, name)
+    web = {"cp1252": "windows-1252", "cp1251": "windows-1251", "cp1250": "windows-1250",
+           "cp1253": "windows-1253", "cp1254": "windows-1254", "cp1256": "windows-1256",
+           "cp874": "windows-874", "utf-8": "utf-8"}.get(name, name)
+    try:  # Python knows no "windows-874" (found by fuzzing): keep only spellings it can decode with
+        codecs.lookup(web)
+    except LookupError:
+        return name
+    return web
 
 
 def charset_from_content_type(content_type: str | None) -> str | None:
@@ -102,7 +116,7 @@ def sniff_meta(raw: bytes) -> str | None:
 def _decodes(raw: bytes, codec: str) -> bool:
     try:
         raw.decode(codec)
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError):
         return False
     return True
 

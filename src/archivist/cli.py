@@ -44,8 +44,12 @@ def _fatal_errors() -> Iterator[None]:
 
     try:
         yield
-    except (Fatal, ValueError, ReleaseError, FileNotFoundError, NotADirectoryError, PermissionError) as e:
+    except (Fatal, ValueError, ReleaseError) as e:
         err.print(f"[red]error:[/red] {e}", highlight=False)
+        raise typer.Exit(2) from None
+    except OSError as e:  # missing, unwritable, a file where a folder should be, disk full
+        where = f"{e.filename}: " if e.filename else ""
+        err.print(f"[red]error:[/red] {where}{e.strerror or e}", highlight=False)
         raise typer.Exit(2) from None
 
 
@@ -521,7 +525,20 @@ def query(
 
 
 def main() -> Any:
-    return app()
+    import os
+
+    try:
+        return app()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as e:
+        # Last line of defence: a bug must still not show the user a traceback (set
+        # ARCHIVIST_DEBUG=1 to see it); exit 2 like every other fatal error.
+        if os.environ.get("ARCHIVIST_DEBUG"):
+            raise
+        err.print(f"[red]error:[/red] unexpected {type(e).__name__}: {e} (a bug: please report it; "
+                  "ARCHIVIST_DEBUG=1 shows the traceback)", highlight=False)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

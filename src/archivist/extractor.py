@@ -74,6 +74,10 @@ def extract_html(html: str, url: str | None, captured_at: datetime | None) -> Ex
     """Main text from :mod:`maintext` (selectolax), every other field from :mod:`metadata` (lxml)."""
     import lxml.html
 
+    from .htmlguard import problem
+
+    if (why := problem(html)) is not None:
+        raise NotExtractable("pathological-html", f"{why}: the HTML parsers would take minutes")
     try:
         tree = lxml.html.fromstring(html)
     except (ValueError, lxml.etree.ParserError) as e:

@@ -51,7 +51,11 @@ def guess_media_type(path: Path) -> str:
         return "text/html"
     if suffix in {".txt", ".text", ""}:
         return "text/plain"
-    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    media, encoding = mimetypes.guess_type(path.name)
+    if encoding:  # page.html.gz is gzip bytes, not HTML: archived as what it is, never parsed as text
+        return {"gzip": "application/gzip", "bzip2": "application/x-bzip2", "xz": "application/x-xz",
+                "br": "application/x-brotli", "compress": "application/x-compress"}.get(encoding, "application/octet-stream")
+    return media or "application/octet-stream"
 
 
 def is_archive(path: Path) -> bool:
@@ -92,24 +96,58 @@ class SidecarEntry:
 
 
 def read_sidecar(path: Path) -> dict[Path, SidecarEntry]:
-    """Map resolved file paths to their sidecar entries."""
+    """Map resolved file paths to their sidecar entries.
+
+    Any problem (not UTF-8, bad JSON, a row that is no object, a bad date, no ``path``) is a
+    ValueError naming the sidecar, the line or row, and the cause.
+    """
     base = path.parent
-    if path.suffix.lower() == ".jsonl":
-        with path.open(encoding="utf-8") as fh:
-            rows = [json.loads(line) for line in fh if line.strip()]
-    else:
-        with path.open(encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
+    rows: list[tuple[int, object]] = []
+    try:
+        if path.suffix.lower() == ".jsonl":
+            with path.open(encoding="utf-8") as fh:
+                for n, line in enumerate(fh, start=1):
+                    if line.strip():
+                        try:
+                            rows.append((n, json.loads(line)))
+                        except ValueError as e:
+                            raise ValueError(f"{path}: line {n}: not valid JSON ({e})") from None
+        else:
+            with path.open(encoding="utf-8", newline="") as fh:
+                reader = csv.DictReader(fh)
+                rows = [(reader.line_num, row) for row in reader]
+                if reader.fieldnames is None or "path" not in reader.fieldnames:
+                    raise ValueError(f"{path}: the header row has no 'path' column "
+                                     f"(found: {', '.join(reader.fieldnames or []) or 'nothing'})")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path}: not UTF-8 text (byte {e.start}: {e.reason})") from None
+    except csv.Error as e:
+        raise ValueError(f"{path}: unreadable CSV: {e}") from None
     out: dict[Path, SidecarEntry] = {}
-    for n, row in enumerate(rows, start=1):
-        if not row.get("path"):
-            raise ValueError(f"{path}: row {n} has no 'path'")
-        date = row.get("captured_at") or None
-        out[(base / row["path"]).resolve()] = SidecarEntry(
-            url=row.get("url") or None,
-            captured_at=parse_date(date) if date else None,
-            license=row.get("license") or None,
-            content_type=row.get("content_type") or None,
+    for n, row in rows:
+        where = f"{path}: line {n}"
+        if not isinstance(row, dict):
+            raise ValueError(f"{where}: expected an object with 'path', got {type(row).__name__}")
+        vals = {k: row.get(k) for k in ("path", "url", "captured_at", "license", "content_type")}
+        for k, v in vals.items():
+            if v is not None and not isinstance(v, str):
+                raise ValueError(f"{where}: '{k}' must be a string, got {type(v).__name__}")
+        if not vals["path"]:
+            raise ValueError(f"{where}: no 'path'")
+        date = vals["captured_at"] or None
+        try:
+            captured = parse_date(date) if date else None
+        except (ValueError, OverflowError) as e:
+            raise ValueError(f"{where}: captured_at {date!r} is not an ISO 8601 date ({e})") from None
+        try:
+            key = (base / vals["path"]).resolve()
+        except (OSError, ValueError) as e:
+            raise ValueError(f"{where}: path {vals['path']!r} is not usable ({e})") from None
+        out[key] = SidecarEntry(
+            url=vals["url"] or None,
+            captured_at=captured,
+            license=vals["license"] or None,
+            content_type=vals["content_type"] or None,
         )
     return out
 

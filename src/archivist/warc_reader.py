@@ -264,6 +264,8 @@ def _iter_stream(fh: IO[bytes], name: str, base: int) -> Iterator[SourceRecord |
         yield ReadError(name, offset, "malformed-record", f"{name}@{offset}: {e}")
     except (OSError, EOFError, ValueError, io.UnsupportedOperation) as e:
         yield ReadError(name, offset, "unreadable-archive", f"{name}@{offset}: {type(e).__name__}: {e}")
+    except Exception as e:  # warcio raises AttributeError on mangled headers (found by fuzzing): a bad archive, not a crash
+        yield ReadError(name, offset, "malformed-record", f"{name}@{offset}: {type(e).__name__}: {e}")
 
 
 def read_record_at(path: str | Path, offset: int) -> SourceRecord:

@@ -1,0 +1,41 @@
+"""A cheap pre-check for markup that makes HTML tree builders quadratic.
+
+The HTML5 tree builders (lexbor, libxml2) spend O(depth) per closing tag and O(attributes) per
+attribute, so 100,000 nested elements or 100,000 attributes on one tag take minutes and would
+end as a sandbox timeout after holding a worker for the whole timeout. Browsers themselves cap
+nesting (Blink at 512 levels). One linear regex scan finds such pages in milliseconds; they
+become a ``pathological-html`` reject instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_DEPTH = 5000
+MAX_ATTRIBUTES = 2000
+
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)([^<>]*)>")
+_VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"])
+# Often left open on purpose (the parser closes them implicitly): never counted as nesting, so a
+# long list of unclosed <p> or <li> is not mistaken for depth.
+_IMPLIED_END = frozenset(["p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "colgroup", "rb", "rt", "rtc", "rp", "caption", "html", "head", "body"])
+_ATTR = re.compile(r"""(?<=\s)[^\s"'=<>/]++\s*+=""")  # anchored after a space: linear
+
+
+def problem(html: str) -> str | None:
+    """Why ``html`` would stall a tree builder, or ``None`` if it is fine."""
+    if len(html) < 2 * MAX_DEPTH and html.count("=") < MAX_ATTRIBUTES:
+        return None  # too small to reach either limit
+    depth = 0
+    for m in _TAG.finditer(html):
+        closing, name, rest = m.group(1), m.group(2).lower(), m.group(3)
+        if closing:
+            depth = max(0, depth - 1)
+            continue
+        if len(rest) > 2 * MAX_ATTRIBUTES and len(_ATTR.findall(rest)) > MAX_ATTRIBUTES:
+            return f"a <{name}> tag with more than {MAX_ATTRIBUTES} attributes"
+        if name not in _VOID and name not in _IMPLIED_END and not rest.endswith("/"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return f"elements nested more than {MAX_DEPTH} deep"
+    return None
