@@ -66,6 +66,18 @@ def _finish(report: StageReport, as_json: bool, summary: Callable[[], None] | No
     raise typer.Exit(report.exit_code)
 
 
+def _finish_check(ok: bool, as_dict: dict[str, Any], as_json: bool, ok_line: str, problems: list[str]) -> None:
+    """Print a check's result (verify, reproduce); exit 0 when it passed, 1 naming each failure."""
+    if as_json:
+        print(json.dumps(as_dict, indent=2))
+    elif ok:
+        out.print(ok_line, highlight=False)
+    else:
+        for p in problems:
+            err.print(f"[red]FAIL[/red] {p}", highlight=False, soft_wrap=True)
+    raise typer.Exit(0 if ok else 1)
+
+
 @contextmanager
 def _progress(label: str, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
     """A rich progress bar (count, rate, ETA) on a terminal; nothing when piped or --quiet."""
@@ -246,14 +258,7 @@ def verify(
     """
     with _fatal_errors():
         res = api.verify(release)
-    if as_json:
-        print(json.dumps(res.to_json(), indent=2))
-    elif res.ok:
-        out.print(f"verify: OK ({len(res.checked)} checks) {release}", highlight=False)
-    else:
-        for f in res.failures:
-            err.print(f"[red]FAIL[/red] {f}", highlight=False, soft_wrap=True)
-    raise typer.Exit(0 if res.ok else 1)
+    _finish_check(res.ok, res.to_json(), as_json, f"verify: OK ({len(res.checked)} checks) {release}", res.failures)
 
 
 @app.command()
@@ -268,14 +273,8 @@ def reproduce(
     """
     with _fatal_errors():
         res = api.reproduce(release, archives)
-    if as_json:
-        print(json.dumps(res.to_json(), indent=2))
-    elif res.ok:
-        out.print(f"reproduce: OK, {res.rows} records, logical digest {res.actual}", highlight=False)
-    else:
-        for p in res.problems:
-            err.print(f"[red]FAIL[/red] {p}", highlight=False, soft_wrap=True)
-    raise typer.Exit(0 if res.ok else 1)
+    _finish_check(res.ok, res.to_json(), as_json, f"reproduce: OK, {res.rows} records, logical digest {res.actual}",
+                  res.problems)
 
 
 @app.command()
