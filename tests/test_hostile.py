@@ -189,6 +189,9 @@ def test_huge_page_and_gzip_bombs(tmp_path: Path) -> None:
     for p in good.values():
         assert any(u.endswith(p.name) for u in urls)
     assert "https://archived.example/story/901" in urls  # the record after the bomb in the same WARC
+    # the content-encoded bomb inside the WARC is rejected, not kept as a page cut at some size
+    assert "https://bomb.example/" not in urls
+    assert any(r["reason"] == "decompression-bomb" and r["url"] == "https://bomb.example/" for r in out["extract"]["rejects"])
     # the .html.gz bomb is archived as application/gzip and never inflated or parsed as a page
     assert not any(u.endswith("bomb.html.gz") for u in urls)
     assert any(r["reason"] == "unsupported-media-type" and "bomb.html.gz" in (r["url"] or "")

@@ -22,7 +22,7 @@ from .quality import signals, text_sha256
 from .report import StageReport
 from .runstate import RunState, input_digest
 from .sandbox import Limits, SandboxError, shared_sandbox
-from .warc_reader import ReadError, SourceRecord, iter_records, read_record_at
+from .warc_reader import ContentTooLarge, ReadError, SourceRecord, iter_records, read_record_at
 
 # Record types that carry a page; metadata/request/warcinfo describe captures, they are not pages.
 _CAPTURE_TYPES = ("response", "resource", "revisit")
@@ -173,20 +173,22 @@ class _Shard:
                 return
             self.revisit(rec, orig, meta)
             return
-        self.page(rec, rec.content(), meta)
+        self.page(rec, rec, meta)
 
     def revisit(self, rec: SourceRecord, orig: SourceRecord, meta: dict[str, str]) -> None:
         rec.warc_content_type, rec.http_content_type = orig.warc_content_type, orig.http_content_type
         if rec.http_status is None:
             rec.http_status = orig.http_status
-        self.page(rec, orig.content(), meta)
+        self.page(rec, orig, meta)
 
-    def page(self, rec: SourceRecord, content: bytes, meta: dict[str, str]) -> None:
+    def page(self, rec: SourceRecord, source: SourceRecord, meta: dict[str, str]) -> None:
+        """Extract ``rec`` from the payload of ``source`` (itself, or a revisit's original)."""
         name = self.warc.name
         try:
+            content = source.content(strict=True)
             self.rows.add(_row(rec, content, meta, self.ext_id, self.shash, self.limits))
             self.report.counts["records_extracted"] += 1
-        except (NotExtractable, SandboxError) as e:
+        except (NotExtractable, SandboxError, ContentTooLarge) as e:
             self.report.reject(name, e.reason, f"{name}@{rec.offset} {rec.target_uri}: {e}", stage="extract",
                                warc_record_id=rec.record_id, warc_record_offset=rec.offset, url=rec.target_uri)
         except Exception as e:  # one bad page never stops the shard

@@ -35,9 +35,9 @@ class SourceRecord:
     content_encoding: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
 
-    def content(self) -> bytes:
-        """The payload with its content coding (gzip, deflate, br) undone."""
-        return decode_content(self.payload, self.content_encoding)
+    def content(self, strict: bool = False) -> bytes:
+        """The payload with its content coding (gzip, deflate, br) undone (see decode_content)."""
+        return decode_content(self.payload, self.content_encoding, strict)
 
     @property
     def media_type(self) -> str:
@@ -100,20 +100,31 @@ def http_entity(body: bytes, transfer_encoding: str | None) -> bytes:
     return body
 
 
-def decode_content(body: bytes, encoding: str | None) -> bytes:
+# A page is never this large once decoded; more is a decompression bomb, not content.
+MAX_DECODED = 64 << 20
+
+
+class ContentTooLarge(ValueError):
+    reason = "decompression-bomb"
+
+
+def decode_content(body: bytes, encoding: str | None, strict: bool = False) -> bytes:
+    """Undo a content coding. Output stops at MAX_DECODED; with ``strict`` that raises
+    ContentTooLarge instead, so the extract stage rejects the record rather than keep a cut page."""
     enc = (encoding or "").strip().lower()
     if enc in ("gzip", "x-gzip", "deflate"):
         import zlib
 
         wbits = 47 if enc != "deflate" else 15
-        try:
-            d = zlib.decompressobj(wbits)
-            return d.decompress(body, 1 << 28)
-        except zlib.error:
+        for d in (zlib.decompressobj(wbits), zlib.decompressobj(-15)):
             try:
-                return zlib.decompressobj(-15).decompress(body, 1 << 28)
+                out = d.decompress(body, MAX_DECODED)
             except zlib.error:
-                return body
+                continue
+            if strict and d.unconsumed_tail:
+                raise ContentTooLarge(f"content coding {enc} expands past {MAX_DECODED >> 20} MiB")
+            return out
+        return body
     if enc == "br":
         try:
             import brotli  # type: ignore[import-not-found]
