@@ -84,20 +84,8 @@ def extract_html(html: str, url: str | None, captured_at: datetime | None) -> Ex
         raise NotExtractable("unparsable-html", str(e)) from e
     main = maintext.extract(html, url)
     md = extract_metadata(tree, url, captured_at, text=main.text)
-    return ExtractedDoc(
-        text=main.text.strip(),
-        title=md.title or main.title or None,
-        canonical_url=md.canonical_url,
-        authors=md.authors,
-        published=md.published,
-        published_source=md.published_source,
-        modified=md.modified,
-        site_name=md.site_name,
-        description=md.description,
-        outlinks=md.outlinks,
-        source_attribution=md.source_attribution,
-        visible_chars=main.visible_chars,
-    )
+    fields = {**vars(md), "title": md.title or main.title or None}  # PageMetadata's fields are ExtractedDoc's
+    return ExtractedDoc(text=main.text.strip(), visible_chars=main.visible_chars, **fields)
 
 
 def extract_bytes(

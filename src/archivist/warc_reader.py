@@ -216,6 +216,12 @@ def _fast_record(name: str, held: tuple[int, Any, bytes], length: int) -> Source
     headers = dict(h.items())
     if "WARC-Target-URI" in headers:  # as warcio normalises it
         headers["WARC-Target-URI"] = strip_brackets(headers["WARC-Target-URI"]).replace(" ", "%20")  # type: ignore[union-attr]
+    return _source_record(name, offset, length, rtype, headers, status, http_ct, entity, encoding)
+
+
+def _source_record(name: str, offset: int, length: int, rtype: str, headers: dict[str, str], status: int | None,
+                   http_ct: str | None, entity: bytes, encoding: str | None) -> SourceRecord:
+    """One SourceRecord from what either reader (FastWARC or warcio) parsed."""
     return SourceRecord(
         warc_filename=name,
         offset=offset,
@@ -256,21 +262,8 @@ def _iter_stream(fh: IO[bytes], name: str, base: int) -> Iterator[SourceRecord |
                 code = rec.http_headers.get_statuscode()
                 status = int(code) if code and code.isdigit() else None
                 http_ct = rec.http_headers.get_header("Content-Type")
-            yield SourceRecord(
-                warc_filename=name,
-                offset=offset,
-                length=length,
-                record_type=rec.rec_type,
-                record_id=h.get_header("WARC-Record-ID"),
-                target_uri=strip_brackets(h.get_header("WARC-Target-URI")),
-                date=parse_warc_date(h.get_header("WARC-Date")),
-                warc_content_type=h.get_header("Content-Type"),
-                http_status=status,
-                http_content_type=http_ct,
-                payload=entity,
-                content_encoding=(rec.http_headers.get_header("Content-Encoding") if rec.http_headers else None),
-                headers={k: v for k, v in h.headers},
-            )
+            encoding = rec.http_headers.get_header("Content-Encoding") if rec.http_headers else None
+            yield _source_record(name, offset, length, rec.rec_type, dict(h.headers), status, http_ct, entity, encoding)
     except ArchiveLoadFailed as e:
         yield ReadError(name, offset, "malformed-record", f"{name}@{offset}: {e}")
     except (OSError, EOFError, ValueError, io.UnsupportedOperation) as e:

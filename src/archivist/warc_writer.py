@@ -123,16 +123,18 @@ class WarcFileWriter:
         self._append(headers, warc_fields(fields))
 
     def _append(self, headers: list[tuple[str, str]], block: bytes) -> WrittenRecord:
+        return self._emit([*headers, ("WARC-Block-Digest", "sha1:" + sha1_base32(block))], block)
+
+    def _emit(self, headers: list[tuple[str, str]], block: bytes) -> WrittenRecord:
+        """Serialise one record (a gzip member of its own) at the end of the current file."""
         assert self._fh is not None
-        headers = [*headers, ("WARC-Block-Digest", "sha1:" + sha1_base32(block))]
         data = serialise(headers, block)
         if self.compress:
             data = gzip_member(data)
         offset = self._size
         self._fh.write(data)
         self._size += len(data)
-        rid = dict(headers)["WARC-Record-ID"]
-        return WrittenRecord(self.files[-1].name, offset, len(data), rid)
+        return WrittenRecord(self.files[-1].name, offset, len(data), dict(headers).get("WARC-Record-ID", ""))
 
     @contextmanager
     def together(self) -> Iterator[None]:
@@ -166,14 +168,7 @@ class WarcFileWriter:
         """Write a record copied from another archive: its fields as given (order kept, a correct
         WARC-Block-Digest among them), no WARC-Warcinfo-ID of ours added."""
         self._ready()
-        assert self._fh is not None
-        data = serialise(headers, block)
-        if self.compress:
-            data = gzip_member(data)
-        offset = self._size
-        self._fh.write(data)
-        self._size += len(data)
-        return WrittenRecord(self.files[-1].name, offset, len(data), dict(headers).get("WARC-Record-ID", ""))
+        return self._emit(headers, block)
 
     def close(self) -> None:
         if self._fh is not None:
