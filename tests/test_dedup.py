@@ -95,3 +95,33 @@ def test_cjk_text_is_shingled_by_character() -> None:
     zh = "政府今天宣布了一项新的改革计划，将在明年春天开始实施，并将覆盖全国所有的城市和农村地区。"
     assert len(dedup.shingles(zh)) > 20
     assert float((dedup.signature(zh) == dedup.signature(zh + "专家表示欢迎。")).mean()) > 0.6
+
+
+def test_saved_signatures_give_the_marks_computed_from_text(tmp_path: Path) -> None:
+    """The shard task saves signatures beside the shard; marks made without them are identical."""
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    pages = [
+        ("a.html", page("Pier", BASE), "https://x.example/a", "2026-03-01T00:00:00Z"),
+        ("b.html", page("Pier", [*BASE, "One added closing sentence about the weather on the day of the meeting."]), "https://x.example/b", "2026-03-02T00:00:00Z"),
+        ("c.html", page("Orchid", OTHER), "https://x.example/c", "2026-03-03T00:00:00Z"),
+    ]
+    _, records, rep = run(tmp_path / "one", pages)
+    shards = sorted(p for p in records.glob("*.parquet") if not p.name.endswith(".rejects.parquet"))
+    saved = [dedup.signatures_path(s) for s in shards]
+    assert all(p.exists() for p in saved)
+    known = dedup._known_signatures(shards[0])
+    for row in pq.read_table(shards[0]).to_pylist():
+        assert known[row["text_sha256"]] == dedup.signature(row["text"]).tobytes()
+
+    bare = tmp_path / "bare"
+    shutil.copytree(records, bare)
+    for p in bare.glob(f"*{dedup.SIGNATURES_SUFFIX}"):
+        p.unlink()
+    bare_shards = sorted(p for p in bare.glob("*.parquet") if not p.name.endswith(".rejects.parquet"))
+    counts = dedup.mark(bare_shards)
+    assert counts["near_dup_rows_marked"] == rep.counts["near_dup_rows_marked"] == 1
+    for a, b in zip(shards, bare_shards, strict=True):
+        assert a.read_bytes() == b.read_bytes()

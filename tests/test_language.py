@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import random
-from collections import deque
 
 import numpy as np
 import pytest
-from py3langid.langid import LanguageIdentifier, MODEL_FILE, visit_counts
+from py3langid.langid import MODEL_FILE, LanguageIdentifier, visit_counts
 
 from archivist import language
 
@@ -17,7 +16,7 @@ SAMPLES = [
     b"abcde",  # shorter than the automaton's depth
     b"abcdef",
     "été".encode(),
-    "The quick brown fox jumps over the lazy dog near the riverbank.".encode(),
+    b"The quick brown fox jumps over the lazy dog near the riverbank.",
     "Le président a annoncé mardi une nouvelle réforme des retraites.".encode(),
     "Президент заявил во вторник о новой пенсионной реформе.".encode(),
     "Ο πρόεδρος ανακοίνωσε την Τρίτη μια νέα μεταρρύθμιση.".encode(),
@@ -82,3 +81,30 @@ def test_ranking_equals_py3langid() -> None:
         a, b = ours.rank(text), ref.rank(text)
         assert [lang for lang, _ in a[:5]] == [lang for lang, _ in b[:5]]
         assert np.allclose([p for _, p in a], [p for _, p in b], atol=1e-3)
+
+
+def test_model_copy_in_the_cache_is_the_bundled_model(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The first load writes an uncompressed copy; the second maps it, and both equal py3langid's."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+    from py3langid.modelio import load_model
+
+    monkeypatch.setenv("ARCHIVIST_CACHE", str(tmp_path))
+    first = language._model_arrays()
+    copies = list(tmp_path.iterdir())
+    assert len(copies) == 1 and (copies[0] / "ptc.npy").is_file()
+    second = language._model_arrays()
+    assert isinstance(second[0], np.memmap)  # mapped, not unpacked again
+    ref = load_model(MODEL_DIR / MODEL_FILE)
+    for got in (first, second):
+        ptc, pc, classes, nextmove, row, output = got
+        assert np.array_equal(ptc, ref[0]) and np.array_equal(pc, ref[1]) and classes == ref[2]
+        assert np.array_equal(np.asarray(nextmove), np.frombuffer(ref[3], dtype=np.dtype(ref[3].typecode)))
+        assert list(row) == list(ref[4]) and list(np.asarray(output)) == list(ref[5])
+
+
+def test_unwritable_cache_still_loads(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("ARCHIVIST_CACHE", str(blocker))
+    ptc, *_ = language._model_arrays()
+    assert ptc.shape[0] > 1000

@@ -117,6 +117,53 @@ def near_pairs(sigs: np.ndarray) -> list[tuple[int, int]]:
     return pairs
 
 
+SIGNATURES_SUFFIX = ".minhash.arrow"
+_SIG_SCHEMA = pa.schema([("text_sha256", pa.string()), ("signature", pa.binary(4 * PERMUTATIONS))])
+
+
+def signatures_path(shard: Path) -> Path:
+    return shard.with_name(shard.name.removesuffix(".parquet") + SIGNATURES_SUFFIX)
+
+
+def write_signatures(shard: Path) -> Path:
+    """MinHash signatures of a shard's texts, keyed by text hash, beside the shard.
+
+    Called in the shard task, so the costly part of near-duplicate marking runs in parallel
+    across shards; ``mark`` computes only what is missing (texts changed by a later pass).
+    """
+    import pyarrow.ipc as ipc
+
+    from .fsutil import atomic_path
+
+    hashes: list[str] = []
+    sigs: list[bytes] = []
+    seen: set[str] = set()
+    for t in pq.ParquetFile(shard).iter_batches(columns=["text", "text_sha256"], batch_size=1000):
+        for text, h in zip(t["text"].to_pylist(), t["text_sha256"].to_pylist(), strict=True):
+            if h not in seen:
+                seen.add(h)
+                hashes.append(h)
+                sigs.append(signature(text or "").tobytes())
+    dest = signatures_path(shard)
+    with atomic_path(dest) as tmp, ipc.new_file(str(tmp), _SIG_SCHEMA) as w:
+        w.write_table(pa.table([hashes, sigs], schema=_SIG_SCHEMA))
+    return dest
+
+
+def _known_signatures(shard: Path) -> dict[str, bytes]:
+    import pyarrow.ipc as ipc
+
+    path = signatures_path(shard)
+    if not path.exists():
+        return {}
+    try:
+        with ipc.open_file(str(path)) as r:
+            t = r.read_all()
+    except (OSError, pa.ArrowInvalid):
+        return {}  # damaged: recompute
+    return dict(zip(t["text_sha256"].to_pylist(), t["signature"].to_pylist(), strict=True))
+
+
 def mark(shards: list[Path]) -> Counter[str]:
     ids: list[str] = []
     hashes: list[str] = []
@@ -124,14 +171,17 @@ def mark(shards: list[Path]) -> Counter[str]:
     shard_of: list[int] = []
     sig_parts: list[np.ndarray] = []
     for si, s in enumerate(shards):
+        known, start = _known_signatures(s), len(sig_parts)
         # Row group by row group: only one group's texts are in memory at a time.
-        for t in pq.ParquetFile(s).iter_batches(columns=["id", "text", "text_sha256", "captured_at"], batch_size=1000):
-            texts = t["text"].to_pylist()
+        for t in pq.ParquetFile(s).iter_batches(columns=["id", "text_sha256", "captured_at"], batch_size=1000):
+            batch_hashes = t["text_sha256"].to_pylist()
             ids += t["id"].to_pylist()
-            hashes += t["text_sha256"].to_pylist()
+            hashes += batch_hashes
             captured += t["captured_at"].to_pylist()
-            shard_of += [si] * len(texts)
-            sig_parts += [signature(x or "") for x in texts]
+            shard_of += [si] * len(batch_hashes)
+            sig_parts += [np.frombuffer(known[h], dtype=np.uint32) if h in known else None for h in batch_hashes]
+        if any(x is None for x in sig_parts[start:]):
+            _fill_missing(s, sig_parts, start)
     n = len(ids)
     order = {i: (captured[i], ids[i]) for i in range(n)}
     counts: Counter[str] = Counter()
@@ -183,6 +233,16 @@ def mark(shards: list[Path]) -> Counter[str]:
             continue  # marks unchanged: leave the file's bytes alone
         _rewrite_marks(s, new)
     return counts
+
+
+def _fill_missing(shard: Path, sig_parts: list[Any], start: int) -> None:
+    """Signatures of rows whose text has none saved (cleaned since, or an older records folder)."""
+    i = start
+    for t in pq.ParquetFile(shard).iter_batches(columns=["text"], batch_size=1000):
+        for text in t["text"].to_pylist():
+            if sig_parts[i] is None:
+                sig_parts[i] = signature(text or "")
+            i += 1
 
 
 def _rewrite_marks(shard: Path, new: dict[str, pa.Array]) -> None:

@@ -290,7 +290,9 @@ def _shard_task(warc: Path, out_dir: Path, limits: Limits | None = Limits(), dig
     rep = extract_shard(warc, out_dir, limits)
     shard = next((Path(o) for o in rep.outputs if not o.endswith(".rejects.parquet")), None)
     if shard is not None and shard.exists():
+        # Per-shard work of the run-level passes, done here so it runs in parallel.
         rep.outputs.append(str(sitewide.write_stats(shard)))
+        rep.outputs.append(str(dedup.write_signatures(shard)))
     return warc, digest, rep
 
 

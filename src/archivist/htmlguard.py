@@ -21,7 +21,7 @@ _VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "
 _IMPLIED_END = frozenset(["p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "colgroup", "rb", "rt", "rtc", "rp", "caption", "html", "head", "body"])
 _ATTR = re.compile(r"""(?<=\s)[^\s"'=<>/]++\s*+=""")  # anchored after a space: linear
 # A tag long enough to hold MAX_ATTRIBUTES attributes (each takes at least two characters).
-_LONG_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9:-]*+)([^<>]{%d,}+)>" % (2 * MAX_ATTRIBUTES))
+_LONG_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9:-]*+)([^<>]{" + str(2 * MAX_ATTRIBUTES) + r",}+)>")
 
 
 def problem(html: str) -> str | None:

@@ -8,10 +8,13 @@ chooses among the languages written in the text's script.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections import Counter
 from functools import cache
+from pathlib import Path
+from typing import Any
 
 # Below this many letters we say nothing (a button label is not a language sample).
 _MIN_LETTERS = 6
@@ -38,7 +41,7 @@ MAX_NGRAM_BYTES = 6
 @cache
 def _identifier():  # type: ignore[no-untyped-def]
     import numpy as np
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from py3langid.langid import LanguageIdentifier
 
     class _VectorIdentifier(LanguageIdentifier):
         """py3langid with its feature count done by numpy instead of a per-byte Python loop.
@@ -59,11 +62,75 @@ def _identifier():  # type: ignore[no-untyped-def]
             # the few rows this text touches are widened first.
             return np.log1p(counts.astype(np.float32)) @ self.nb_ptc[idx].astype(np.float32) + self.nb_pc
 
-    ident = _VectorIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    ident._np_nextmove = np.frombuffer(ident.tk_nextmove, dtype=np.uint32)  # a view, not a copy
+    ptc, pc, classes, nextmove, row, output = _model_arrays()
+    ident = _VectorIdentifier(ptc, pc, classes, nextmove, output, norm_probs=True, tk_row=row)
+    ident._np_nextmove = nextmove if isinstance(nextmove, np.ndarray) else np.frombuffer(nextmove, dtype=np.dtype(nextmove.typecode))
     ident._np_rowbase = np.asarray(ident._rowbase, dtype=np.intp)
-    ident._np_out = np.asarray(ident.tk_output, dtype=np.int64)
+    ident._np_out = np.asarray(output, dtype=np.int64)
     return ident
+
+
+_MODEL_PARTS = ("ptc", "pc", "nextmove", "row", "output")
+
+
+def _model_arrays():  # type: ignore[no-untyped-def]
+    """py3langid's model, from an uncompressed copy mapped into memory when one can be kept.
+
+    Unpacking the bundled model (LZMA) costs half a second in every process that needs it; the
+    copy under the user's cache folder loads in a millisecond, and its pages are shared by all
+    worker processes of a run instead of being copied into each.
+    """
+    import json
+
+    import numpy as np
+    import py3langid
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+    from py3langid.modelio import load_model
+
+    src = MODEL_DIR / MODEL_FILE
+    st = src.stat()
+    cache = _cache_root() / f"py3langid-{py3langid.__version__}-{st.st_size}-{st.st_mtime_ns}"
+    try:
+        parts = [np.load(cache / f"{k}.npy", mmap_mode="r") for k in _MODEL_PARTS]
+        classes = json.loads((cache / "classes.json").read_text(encoding="utf-8"))
+        ptc, pc, nextmove, row, output = parts
+        return ptc, np.asarray(pc), classes, nextmove, row.tolist(), output
+    except (OSError, ValueError):
+        pass
+    ptc, pc, classes, nextmove, row, output = load_model(src)
+    with contextlib.suppress(OSError):  # no writable cache: every process unpacks the model itself
+        _save_model(cache, {"ptc": ptc, "pc": pc, "nextmove": np.frombuffer(nextmove, dtype=np.dtype(nextmove.typecode)),
+                            "row": np.asarray(row, dtype=np.int64), "output": np.asarray(output, dtype=np.int64)}, classes)
+    return ptc, pc, classes, nextmove, row, output
+
+
+def _cache_root() -> Path:
+    import os
+
+    env = os.environ.get("ARCHIVIST_CACHE")
+    if env:
+        return Path(env)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "archivist"
+
+
+def _save_model(dest: Path, arrays: dict[str, Any], classes: list[str]) -> None:
+    import json
+    import shutil
+    import tempfile
+
+    import numpy as np
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=dest.name + ".", dir=dest.parent))
+    try:
+        for k, v in arrays.items():
+            np.save(tmp / f"{k}.npy", v)
+        (tmp / "classes.json").write_text(json.dumps(classes), encoding="utf-8")
+        tmp.rename(dest)  # complete or absent: another process may be writing the same copy
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not dest.is_dir():
+            raise
 
 
 def ngram_counts(ident, data: bytes):  # type: ignore[no-untyped-def]

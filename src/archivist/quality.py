@@ -8,6 +8,8 @@ import unicodedata
 
 _CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af])")
 _WS = re.compile(r"\s+")
+# Neither alphanumeric nor space: re's \w and \s are str.isalnum() (plus "_") and str.isspace().
+_SYMBOL = re.compile(r"[^\w\s]|_")
 
 
 def word_count(text: str) -> int:
@@ -26,7 +28,7 @@ def text_sha256(text: str) -> str:
 def signals(text: str, visible_chars: int) -> dict[str, float | int]:
     lines = [ln for ln in text.splitlines() if ln.strip()]
     chars = len(text)
-    symbols = sum(1 for c in text if not (c.isalnum() or c.isspace()))
+    symbols = len(_SYMBOL.findall(text))
     kept = len(_WS.sub("", text))
     return {
         "word_count": word_count(text),

@@ -63,9 +63,20 @@ def clean(shards: list[Path]) -> Counter[str]:
     if not counts["sitewide_boilerplate_lines"]:
         return counts
     for s in shards:
-        if _needs_cleaning(s, model):
+        if _may_need_cleaning(s, model) and _needs_cleaning(s, model):
             rewrite_row_groups(s, lambda t, _start: _clean_group(t, model, counts))
     return counts
+
+
+def _may_need_cleaning(shard: Path, model: BoilerplateModel) -> bool:
+    """Whether any page of the shard holds a learned line, from its saved line hashes (no text read)."""
+    with ipc.open_file(str(stats_path(shard))) as r:
+        t = r.read_all()
+    for host, keys in zip(t["host"].to_pylist(), t["lines"].to_pylist(), strict=True):
+        learned = model.lines.get(host)
+        if learned and not learned.isdisjoint(keys):
+            return True
+    return False
 
 
 def _needs_cleaning(shard: Path, model: BoilerplateModel) -> bool:
