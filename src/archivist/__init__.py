@@ -13,7 +13,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .api import diff, extract, extract_page, extract_text, ingest, init, publish, run, verify
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .api import diff, extract, extract_page, extract_text, ingest, init, publish, run, verify
 
 __all__ = [
     "__version__",
@@ -27,3 +30,13 @@ __all__ = [
     "run",
     "verify",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The API is imported on first use, so a process that needs one stage (the extraction
+    # sandbox worker imports archivist.extractor alone) does not load pyarrow and the rest.
+    if name in __all__:
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'archivist' has no attribute {name!r}")
