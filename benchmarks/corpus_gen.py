@@ -46,7 +46,10 @@ def _variant(raw: bytes, rng: random.Random, n: int) -> bytes:
 def make_warc(out_dir: Path, pages: int, seed: int = 7, prefix: str = "bench") -> list[Path]:
     rng = random.Random(seed)
     templates = _templates()
-    start = datetime(2026, 3, 1, tzinfo=UTC)
+    # The crawl comes after the pages' publication dates (March 9-13, 2026), as in any real
+    # crawl: a capture dated before its page was published sends the date search through every
+    # candidate on the page, a case real WARCs do not present.
+    start = datetime(2026, 4, 1, tzinfo=UTC)
     writer = WarcFileWriter(out_dir=out_dir, prefix=prefix, timestamp=start, info=[("isPartOf", "benchmark")],
                             max_bytes=1 << 40)
     try:

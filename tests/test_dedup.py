@@ -125,3 +125,12 @@ def test_saved_signatures_give_the_marks_computed_from_text(tmp_path: Path) -> N
     assert counts["near_dup_rows_marked"] == rep.counts["near_dup_rows_marked"] == 1
     for a, b in zip(shards, bare_shards, strict=True):
         assert a.read_bytes() == b.read_bytes()
+
+
+def test_shingle_hashes_are_one_per_distinct_shingle() -> None:
+    texts = [" ".join(BASE), " ".join(OTHER), "one two three", "a b c d e a b c d e a b c d e", "港口管理局周一宣布北码头将关闭维修直到夏季结束"]
+    for t in texts:
+        assert len(dedup.shingle_hashes(t)) == len(dedup.shingles(t)), t
+    # a shingle's hash depends on its words and their order only
+    assert set(dedup.shingle_hashes("x y z w v")) == set(dedup.shingle_hashes("X  Y z, w. v!"))
+    assert set(dedup.shingle_hashes("x y z w v")) != set(dedup.shingle_hashes("y x z w v"))

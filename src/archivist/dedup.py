@@ -33,18 +33,16 @@ SEED = 1
 
 # What the marks depend on; part of the extraction settings hash.
 SETTINGS = {"shingle_words": SHINGLE_WORDS, "permutations": PERMUTATIONS, "bands": BANDS, "threshold": THRESHOLD, "seed": SEED,
-            "hash": "crc32", "kept": "earliest capture, then smallest id"}
+            "hash": "crc32-words-poly64, multiply-shift", "kept": "earliest capture, then smallest id"}
 
-_MERSENNE = np.uint64((1 << 61) - 1)
-_MAX32 = np.uint64(0xFFFFFFFF)
 # One token per CJK character (no spaces to split on), else runs of letters/digits.
 _TOKEN_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W_]+")
 
 
 def _perms() -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.RandomState(SEED)
-    a = rng.randint(1, (1 << 61) - 1, size=PERMUTATIONS, dtype=np.uint64)
-    b = rng.randint(0, (1 << 61) - 1, size=PERMUTATIONS, dtype=np.uint64)
+    a = rng.randint(1, (1 << 61) - 1, size=PERMUTATIONS, dtype=np.uint64) * np.uint64(8) | np.uint64(1)  # odd, 64-bit
+    b = rng.randint(0, (1 << 61) - 1, size=PERMUTATIONS, dtype=np.uint64) * np.uint64(8)
     return a, b
 
 
@@ -52,21 +50,46 @@ _A, _B = _perms()
 
 
 def shingles(text: str) -> set[str]:
-    words = _TOKEN_RE.findall(unicodedata.normalize("NFKC", text).casefold())
+    """The text's 5-word shingles (for inspection; ``signature`` hashes them without building strings)."""
+    words = _tokens(text)
     if len(words) < SHINGLE_WORDS:
         return {" ".join(words)} if words else set()
     return {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
 
 
+def _tokens(text: str) -> list[str]:
+    return _TOKEN_RE.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+# Shingle hash: a polynomial over the words' crc32 values, mod 2**64, upper 32 bits kept.
+_ROLL = np.uint64(0x9E3779B97F4A7C15)
+_POWERS = [np.uint64(pow(int(_ROLL), k, 1 << 64)) for k in range(SHINGLE_WORDS)]
+
+
+def shingle_hashes(text: str) -> np.ndarray:
+    """Distinct 32-bit hashes of the text's shingles, computed on word hashes with numpy."""
+    words = _tokens(text)
+    if not words:
+        return np.empty(0, dtype=np.uint64)
+    wh = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64, count=len(words))
+    k = min(SHINGLE_WORDS, len(words))
+    m = len(words) - k + 1
+    h = np.zeros(m, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            h += wh[j : m + j] * _POWERS[j]
+    return np.unique(h >> np.uint64(32))
+
+
 def signature(text: str) -> np.ndarray:
     """MinHash signature (PERMUTATIONS uint32 values) of the text's shingle set."""
-    sh = shingles(text)
-    if not sh:
+    hv = shingle_hashes(text)
+    if not len(hv):
         return np.full(PERMUTATIONS, 0xFFFFFFFF, dtype=np.uint32)
-    hv = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in sh), dtype=np.uint64, count=len(sh))
-    # Universal hashing (a*x + b) mod p, as datasketch does; uint64 wrap-around is deterministic.
+    # Multiply-shift hashing, (a*x + b) mod 2**64 with the upper 32 bits kept (a odd): a universal
+    # family like datasketch's (a*x + b) mod p, without a 64-bit division per value.
     with np.errstate(over="ignore"):
-        phv = ((hv[:, None] * _A[None, :] + _B[None, :]) % _MERSENNE) & _MAX32
+        phv = (hv[:, None] * _A[None, :] + _B[None, :]) >> np.uint64(32)
     return phv.min(axis=0).astype(np.uint32)
 
 
