@@ -35,8 +35,11 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # The API is imported on first use, so a process that needs one stage (the extraction
     # sandbox worker imports archivist.extractor alone) does not load pyarrow and the rest.
-    if name in __all__:
-        from . import api
+    import importlib
 
-        return getattr(api, name)
-    raise AttributeError(f"module 'archivist' has no attribute {name!r}")
+    if name in __all__:
+        return getattr(importlib.import_module(".api", __name__), name)
+    try:  # archivist.api, archivist.schema...: submodules as attributes, as an eager import made them
+        return importlib.import_module(f".{name}", __name__)
+    except ModuleNotFoundError:
+        raise AttributeError(f"module 'archivist' has no attribute {name!r}") from None
