@@ -91,13 +91,13 @@ def test_model_copy_in_the_cache_is_the_bundled_model(tmp_path, monkeypatch) -> 
     monkeypatch.setenv("ARCHIVIST_CACHE", str(tmp_path))
     first = language._model_arrays()
     copies = list(tmp_path.iterdir())
-    assert len(copies) == 1 and (copies[0] / "ptc.npy").is_file()
+    assert len(copies) == 1 and (copies[0] / "ptc32.npy").is_file()
     second = language._model_arrays()
-    assert isinstance(second[0], np.memmap)  # mapped, not unpacked again
+    assert isinstance(second[0].base, np.memmap)  # mapped, not unpacked again
     ref = load_model(MODEL_DIR / MODEL_FILE)
     for got in (first, second):
         ptc, pc, classes, nextmove, row, output = got
-        assert np.array_equal(ptc, ref[0]) and np.array_equal(pc, ref[1]) and classes == ref[2]
+        assert ptc.dtype == np.float32 and np.array_equal(ptc, ref[0]) and np.array_equal(pc, ref[1]) and classes == ref[2]
         assert np.array_equal(np.asarray(nextmove), np.frombuffer(ref[3], dtype=np.dtype(ref[3].typecode)))
         assert list(row) == list(ref[4]) and list(np.asarray(output)) == list(ref[5])
 

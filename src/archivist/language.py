@@ -58,9 +58,7 @@ def _identifier():  # type: ignore[no-untyped-def]
             idx, counts = ngram_counts(self, text)
             if not len(idx):
                 return np.zeros(len(self.nb_classes), dtype=np.float32)  # norm_probs: uniform, abstain
-            # The model's table is float16, which numpy multiplies without BLAS (and rounds);
-            # the few rows this text touches are widened first.
-            return np.log1p(counts.astype(np.float32)) @ self.nb_ptc[idx].astype(np.float32) + self.nb_pc
+            return np.log1p(counts.astype(np.float32)) @ self.nb_ptc[idx] + self.nb_pc
 
     ptc, pc, classes, nextmove, row, output = _model_arrays()
     ident = _VectorIdentifier(ptc, pc, classes, nextmove, output, norm_probs=True, tk_row=row)
@@ -70,7 +68,9 @@ def _identifier():  # type: ignore[no-untyped-def]
     return ident
 
 
-_MODEL_PARTS = ("ptc", "pc", "nextmove", "row", "output")
+# The model's table ships as float16, which numpy neither multiplies with BLAS nor widens fast
+# (widening the rows a text touches cost more than the rest of the scoring): it is kept as float32.
+_MODEL_PARTS = ("ptc32", "pc", "nextmove", "row", "output")
 
 
 def _model_arrays():  # type: ignore[no-untyped-def]
@@ -89,17 +89,19 @@ def _model_arrays():  # type: ignore[no-untyped-def]
 
     src = MODEL_DIR / MODEL_FILE
     st = src.stat()
-    cache = _cache_root() / f"py3langid-{py3langid.__version__}-{st.st_size}-{st.st_mtime_ns}"
+    cache = _cache_root() / f"py3langid-{py3langid.__version__}-{st.st_size}-{st.st_mtime_ns}-f32"
     try:
-        parts = [np.load(cache / f"{k}.npy", mmap_mode="r") for k in _MODEL_PARTS]
+        # Plain views of the mapped files: numpy's memmap subclass adds a Python call to every index.
+        parts = [np.load(cache / f"{k}.npy", mmap_mode="r").view(np.ndarray) for k in _MODEL_PARTS]
         classes = json.loads((cache / "classes.json").read_text(encoding="utf-8"))
         ptc, pc, nextmove, row, output = parts
         return ptc, np.asarray(pc), classes, nextmove, row.tolist(), output
     except (OSError, ValueError):
         pass
     ptc, pc, classes, nextmove, row, output = load_model(src)
+    ptc = ptc.astype(np.float32)  # exact: every float16 is a float32
     with contextlib.suppress(OSError):  # no writable cache: every process unpacks the model itself
-        _save_model(cache, {"ptc": ptc, "pc": pc, "nextmove": np.frombuffer(nextmove, dtype=np.dtype(nextmove.typecode)),
+        _save_model(cache, {"ptc32": ptc, "pc": pc, "nextmove": np.frombuffer(nextmove, dtype=np.dtype(nextmove.typecode)),
                             "row": np.asarray(row, dtype=np.int64), "output": np.asarray(output, dtype=np.int64)}, classes)
     return ptc, pc, classes, nextmove, row, output
 
@@ -199,19 +201,21 @@ _RANGES = {
     "HEBREW": "\u0590-\u05FF",
 }
 _RANGE_RES = {k: re.compile(f"[{v}]") for k, v in _RANGES.items()}
-_SCRIPT_SAMPLE = 1500
+# Six hundred characters tell the writing system; the Cyrillic letter checks read more.
+_SCRIPT_SAMPLE = 600
+_CYRILLIC_SAMPLE = 1500
 _LETTER_RE = re.compile(r"[^\W\d_]")
 
 
 def scripts(text: str) -> Counter[str]:
     """Letters of ``text`` counted by script (first word of their Unicode name)."""
     c: Counter[str] = Counter()
-    letters = len(_LETTER_RE.findall(text))
+    letters = _LETTER_RE.subn("", text)[1]  # a count without a list of matches
     found = 0
     for k, rx in _RANGE_RES.items():
         if found >= letters:
             break  # every letter is placed (Latin text stops after one pass)
-        n = len(rx.findall(text))
+        n = rx.subn("", text)[1]
         if n:
             c[k] = n
             found += n
@@ -247,7 +251,7 @@ def identify(text: str) -> tuple[str | None, float | None]:
     if letters < _MIN_LETTERS:
         return None, None
     if script == "CYRILLIC":
-        low = sample[:_SCRIPT_SAMPLE].lower()
+        low = sample[:_CYRILLIC_SAMPLE].lower()
         if any(ch in low for ch in "їєґ"):
             return "uk", round(share, 4)
         if "ў" in low:
