@@ -112,10 +112,12 @@ def main() -> None:
             shutil.copy(args.warc, small)
         else:
             make_warc(small, args.pages)
-        # Same pages split over two WARC shards, so two workers have two shards to share.
+        # Two WARC shards of the input's size each, so two workers have two equal shards to share
+        # and enough work that the run is not mostly process start-up (a real run is hundreds of
+        # 1 GB WARCs; start-up is a constant second or so).
         halves = work / "warc2shards"
-        make_warc(halves, args.pages // 2, seed=7, prefix="half-a")
-        make_warc(halves, args.pages - args.pages // 2, seed=8, prefix="half-b")
+        make_warc(halves, args.pages, seed=7, prefix="half-a")
+        make_warc(halves, args.pages, seed=8, prefix="half-b")
         make_warc(big, args.pages * 4, seed=9)
         size = sum(f.stat().st_size for f in small.iterdir()) / 1e6
         print(f"input: {args.pages} pages, {size:.1f} MB WARC (news pages with site chrome; en/de/fr/ru/ja; utf-8, windows-1252/1251, shift_jis)")

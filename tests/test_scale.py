@@ -33,6 +33,8 @@ def _pages(folder: Path, n: int) -> Path:
                 f"Story {i}: the {a} committee met on day {i} to discuss the future of the {b} and its {i * 3} workers.",
                 f"Residents near the {b} said the plan number {i} would change how the {a} is used for years to come.",
                 f"The final vote on proposal {i} about the {a} and the {b} is expected before the end of the season.",
+                # a site-wide line: the run-level cleaning pass (run in the pool) removes it
+                "Subscribe to the Ledger newsletter for the day's top stories, delivered before breakfast.",
             ]
             html = article_html(f"Story {i} about the {a}", paras)
             if i % 10 == 9:
@@ -62,6 +64,7 @@ def baseline(warcs: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[dic
     out = tmp_path_factory.mktemp("base") / "records"
     rep = archivist.extract([warcs], out, workers=1)
     assert rep.counts["records_extracted"] == 60
+    assert rep.counts["rows_cleaned_of_sitewide_boilerplate"] == 60 and rep.counts["exact_dup_rows_marked"] >= 5
     return _snapshot(out), rep.to_json()
 
 

@@ -16,6 +16,7 @@ import re
 import unicodedata
 import zlib
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -152,24 +153,32 @@ def write_signatures(shard: Path) -> Path:
     """MinHash signatures of a shard's texts, keyed by text hash, beside the shard.
 
     Called in the shard task, so the costly part of near-duplicate marking runs in parallel
-    across shards; ``mark`` computes only what is missing (texts changed by a later pass).
+    across shards; ``mark`` computes only what is missing.
     """
+    texts: dict[str, str] = {}
+    for t in pq.ParquetFile(shard).iter_batches(columns=["text", "text_sha256"], batch_size=1000):
+        for text, h in zip(t["text"].to_pylist(), t["text_sha256"].to_pylist(), strict=True):
+            texts.setdefault(h, text or "")
+    return _save_signatures(shard, {h: signature(x).tobytes() for h, x in texts.items()})
+
+
+def add_signatures(shard: Path, texts: dict[str, str]) -> None:
+    """Add the signatures of new texts (by text hash) to a shard's saved ones."""
+    if not texts:
+        return
+    known = _known_signatures(shard)
+    known.update({h: signature(x).tobytes() for h, x in texts.items() if h not in known})
+    _save_signatures(shard, known)
+
+
+def _save_signatures(shard: Path, sigs: dict[str, bytes]) -> Path:
     import pyarrow.ipc as ipc
 
     from .fsutil import atomic_path
 
-    hashes: list[str] = []
-    sigs: list[bytes] = []
-    seen: set[str] = set()
-    for t in pq.ParquetFile(shard).iter_batches(columns=["text", "text_sha256"], batch_size=1000):
-        for text, h in zip(t["text"].to_pylist(), t["text_sha256"].to_pylist(), strict=True):
-            if h not in seen:
-                seen.add(h)
-                hashes.append(h)
-                sigs.append(signature(text or "").tobytes())
     dest = signatures_path(shard)
     with atomic_path(dest) as tmp, ipc.new_file(str(tmp), _SIG_SCHEMA) as w:
-        w.write_table(pa.table([hashes, sigs], schema=_SIG_SCHEMA))
+        w.write_table(pa.table([list(sigs), list(sigs.values())], schema=_SIG_SCHEMA))
     return dest
 
 
@@ -187,13 +196,14 @@ def _known_signatures(shard: Path) -> dict[str, bytes]:
     return dict(zip(t["text_sha256"].to_pylist(), t["signature"].to_pylist(), strict=True))
 
 
-def mark(shards: list[Path]) -> Counter[str]:
+def mark(shards: list[Path], map_fn: Callable[..., Iterable[Any]] = map) -> Counter[str]:
+    """Mark exact and near duplicates across ``shards``; ``map_fn`` may rewrite shards in parallel."""
     ids: list[str] = []
     hashes: list[str] = []
     captured: list[Any] = []
-    shard_of: list[int] = []
+    sizes: list[int] = []  # rows per shard, in shard order
     sig_parts: list[np.ndarray] = []
-    for si, s in enumerate(shards):
+    for s in shards:
         known, start = _known_signatures(s), len(sig_parts)
         # Row group by row group: only one group's texts are in memory at a time.
         for t in pq.ParquetFile(s).iter_batches(columns=["id", "text_sha256", "captured_at"], batch_size=1000):
@@ -201,8 +211,8 @@ def mark(shards: list[Path]) -> Counter[str]:
             ids += t["id"].to_pylist()
             hashes += batch_hashes
             captured += t["captured_at"].to_pylist()
-            shard_of += [si] * len(batch_hashes)
             sig_parts += [np.frombuffer(known[h], dtype=np.uint32) if h in known else None for h in batch_hashes]
+        sizes.append(len(sig_parts) - start)
         if any(x is None for x in sig_parts[start:]):
             _fill_missing(s, sig_parts, start)
     n = len(ids)
@@ -243,19 +253,30 @@ def mark(shards: list[Path]) -> Counter[str]:
     kept_col = [(near_kept[i] == i) if i in near_kept else (exact_kept[i] == i) for i in range(n)]
     counts["rows_kept"] = sum(kept_col)
 
-    starts = [shard_of.index(si) if si in shard_of else n for si in range(len(shards))]
-    for si, s in enumerate(shards):
-        idx = range(starts[si], starts[si] + shard_of.count(si))
-        new = {
-            "exact_dup_cluster": pa.array([exact_col[i] for i in idx], type=pa.string()),
-            "near_dup_cluster": pa.array([near_col[i] for i in idx], type=pa.string()),
-            "is_kept": pa.array([kept_col[i] for i in idx], type=pa.bool_()),
-        }
-        marks = read_table(s, columns=list(new))
-        if all(marks[c].combine_chunks().equals(v) for c, v in new.items()):
-            continue  # marks unchanged: leave the file's bytes alone
-        _rewrite_marks(s, new)
+    columns = []
+    start = 0
+    for size in sizes:
+        end = start + size
+        columns.append((exact_col[start:end], near_col[start:end], kept_col[start:end]))
+        start = end
+    for _ in map_fn(write_marks, shards, columns):
+        pass
     return counts
+
+
+def write_marks(shard: Path, columns: tuple[list[str | None], list[str | None], list[bool]]) -> bool:
+    """Set one shard's mark columns; the file is rewritten only if they change (True then)."""
+    exact, near, kept = columns
+    new = {
+        "exact_dup_cluster": pa.array(exact, type=pa.string()),
+        "near_dup_cluster": pa.array(near, type=pa.string()),
+        "is_kept": pa.array(kept, type=pa.bool_()),
+    }
+    marks = read_table(shard, columns=list(new))
+    if all(marks[c].combine_chunks().equals(v) for c, v in new.items()):
+        return False  # marks unchanged: leave the file's bytes alone
+    _rewrite_marks(shard, new)
+    return True
 
 
 def _fill_missing(shard: Path, sig_parts: list[Any], start: int) -> None:

@@ -21,13 +21,21 @@ class Executor(Protocol):
 
     def map(self, fn: Callable[..., R], *iterables: Iterable[Any]) -> Iterator[R]: ...
 
+    def __enter__(self) -> Executor: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
 
 def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 class LocalExecutor:
-    """A process pool; one worker runs tasks inline (no fork, easy to debug and profile)."""
+    """A process pool; one worker runs tasks inline (no fork, easy to debug and profile).
+
+    Used as a context manager, one pool serves every ``map`` of the block (a run's extraction
+    and its run-level passes share warm workers); otherwise each ``map`` has its own pool.
+    """
 
     name = "local"
 
@@ -35,6 +43,18 @@ class LocalExecutor:
         self.workers = workers or default_workers()
         # Recycling workers bounds what leaky parsers can accumulate over a long run.
         self.max_tasks_per_child = max_tasks_per_child
+        self._pool: ProcessPoolExecutor | None = None
+        self._keep = False
+
+    def __enter__(self) -> LocalExecutor:
+        self._keep = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._keep = False
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
 
     def map(self, fn: Callable[..., R], *iterables: Iterable[Any]) -> Iterator[R]:
         args = list(zip(*iterables, strict=True))
@@ -42,41 +62,73 @@ class LocalExecutor:
             for a in args:
                 yield fn(*a)
             return
+        pool = self._pool or self._new_pool()
+        if self._keep:
+            self._pool = pool
+        try:
+            yield from pool.map(fn, *zip(*args, strict=True))
+        finally:
+            if not self._keep:
+                pool.shutdown()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
         import multiprocessing as mp
 
         # forkserver: fork is unsafe with threaded libraries (pyarrow) and cannot recycle workers.
         ctx = mp.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=min(self.workers, len(args)), mp_context=ctx,
-                                 max_tasks_per_child=self.max_tasks_per_child) as pool:
-            yield from pool.map(fn, *zip(*args, strict=True))
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, max_tasks_per_child=self.max_tasks_per_child)
 
 
 class RayExecutor:
-    """The same tasks as Ray remote functions: a local Ray by default, a cluster with ``address``."""
+    """The same tasks as Ray remote functions: a local Ray by default, a cluster with ``address``.
+
+    As a context manager, Ray is started (when not already running) once for the whole block.
+    """
 
     name = "ray"
 
     def __init__(self, address: str | None = None, workers: int | None = None) -> None:
         self.address = address
         self.workers = workers
+        self._started_here = False
+        self._keep = False
 
-    def map(self, fn: Callable[..., R], *iterables: Iterable[Any]) -> Iterator[R]:
+    def __enter__(self) -> RayExecutor:
+        self._keep = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._keep = False
+        self._stop()
+
+    def _start(self) -> Any:
         try:
             import ray
         except ImportError as e:  # optional dependency
             raise ValueError("the Ray executor needs ray: pip install 'archivist[ray]'") from e
-        started_here = not ray.is_initialized()
-        if started_here:
+        if not ray.is_initialized():
             kw: dict[str, Any] = {"address": self.address} if self.address else {"num_cpus": self.workers or default_workers()}
             ray.init(ignore_reinit_error=True, include_dashboard=False, log_to_driver=False, **kw)
+            self._started_here = True
+        return ray
+
+    def _stop(self) -> None:
+        if self._started_here:
+            import ray
+
+            ray.shutdown()
+            self._started_here = False
+
+    def map(self, fn: Callable[..., R], *iterables: Iterable[Any]) -> Iterator[R]:
+        ray = self._start()
         try:
             remote = ray.remote(fn)
             refs = [remote.remote(*a) for a in zip(*iterables, strict=True)]
             for ref in refs:  # in input order
                 yield ray.get(ref)
         finally:
-            if started_here:
-                ray.shutdown()
+            if not self._keep:
+                self._stop()
 
 
 def make(name: str = "local", workers: int | None = None, address: str | None = None) -> Executor:

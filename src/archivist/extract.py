@@ -333,23 +333,23 @@ def extract(
     done = len(results)
     if progress and done:
         progress(done, len(warcs))
-    for warc, digest, rep in executors.make(executor, workers, address).map(_shard_task, todo, [out_dir] * len(todo), [limits] * len(todo),
-                                                                        [digests[w] for w in todo]):
-        results[warc] = rep
-        if not any(r.reason == "not-found" for r in rep.rejects):
-            state.mark(warc, digest, rep)
-        done += 1
-        if progress:
-            progress(done, len(warcs))
-    for w in warcs:  # totals in input order, whatever order the shards finished in
-        total.merge(results[w])
-    total.counts["shards_resumed"] = len(warcs) - len(todo)
-    _record_inputs(out_dir, warcs, digests)
-    # Duplicates are marked across the whole records folder, not only this run's shards.
-    shards = sorted(p for p in out_dir.glob("*.parquet") if not p.name.endswith(".rejects.parquet"))
-    if shards:
-        total.counts.update(sitewide.clean(shards))
-        total.counts.update(dedup.mark(shards))
+    with executors.make(executor, workers, address) as ex:  # one pool for the shards and both run-level passes
+        for warc, digest, rep in ex.map(_shard_task, todo, [out_dir] * len(todo), [limits] * len(todo), [digests[w] for w in todo]):
+            results[warc] = rep
+            if not any(r.reason == "not-found" for r in rep.rejects):
+                state.mark(warc, digest, rep)
+            done += 1
+            if progress:
+                progress(done, len(warcs))
+        for w in warcs:  # totals in input order, whatever order the shards finished in
+            total.merge(results[w])
+        total.counts["shards_resumed"] = len(warcs) - len(todo)
+        _record_inputs(out_dir, warcs, digests)
+        # Duplicates are marked across the whole records folder, not only this run's shards.
+        shards = sorted(p for p in out_dir.glob("*.parquet") if not p.name.endswith(".rejects.parquet"))
+        if shards:
+            total.counts.update(sitewide.clean(shards, ex.map))
+            total.counts.update(dedup.mark(shards, ex.map))
     return total
 
 

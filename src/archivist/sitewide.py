@@ -11,6 +11,7 @@ a resumed run learns exactly what an uninterrupted one does.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pyarrow as pa
@@ -47,7 +48,8 @@ def write_stats(shard: Path) -> Path:
     return dest
 
 
-def clean(shards: list[Path]) -> Counter[str]:
+def learn(shards: list[Path]) -> BoilerplateModel:
+    """The run's model, from every shard's saved statistics (small; read in one process)."""
     learner = BoilerplateLearner()
     for s in shards:
         sp = stats_path(s)
@@ -57,14 +59,35 @@ def clean(shards: list[Path]) -> Counter[str]:
             t = r.read_all()
         for h, p, keys in zip(t["host"].to_pylist(), t["page"].to_pylist(), t["lines"].to_pylist(), strict=True):
             learner.add_keys(h, p, set(keys))
-    model = learner.model()
+    return learner.model()
+
+
+def clean(shards: list[Path], map_fn: Callable[..., Iterable[Counter[str]]] = map) -> Counter[str]:
+    """Learn the run's site boilerplate, then clean each shard (``map_fn`` may run shards in parallel)."""
+    model = learn(shards)
     counts: Counter[str] = Counter()
     counts["sitewide_boilerplate_lines"] = sum(model.summary().values())
     if not counts["sitewide_boilerplate_lines"]:
         return counts
-    for s in shards:
-        if _may_need_cleaning(s, model) and _needs_cleaning(s, model):
-            rewrite_row_groups(s, lambda t, _start: _clean_group(t, model, counts))
+    for c in map_fn(clean_shard, shards, [model] * len(shards)):
+        counts.update(c)
+    return counts
+
+
+def clean_shard(shard: Path, model: BoilerplateModel) -> Counter[str]:
+    """Remove ``model``'s lines from one shard's texts (rewritten only if one changes).
+
+    Changed rows get their signals, text hash and MinHash signature anew, so the duplicate
+    pass that follows finds everything it needs beside the shard.
+    """
+    from . import dedup
+
+    counts: Counter[str] = Counter()
+    if not (_may_need_cleaning(shard, model) and _needs_cleaning(shard, model)):
+        return counts
+    changed: dict[str, str] = {}
+    rewrite_row_groups(shard, lambda t, _start: _clean_group(t, model, counts, changed))
+    dedup.add_signatures(shard, changed)
     return counts
 
 
@@ -87,7 +110,7 @@ def _needs_cleaning(shard: Path, model: BoilerplateModel) -> bool:
     return False
 
 
-def _clean_group(t: pa.Table, model: BoilerplateModel, counts: Counter[str]) -> pa.Table:
+def _clean_group(t: pa.Table, model: BoilerplateModel, counts: Counter[str], changed: dict[str, str]) -> pa.Table:
     rows = t.to_pylist()
     for row in rows:
         new = model.clean(row["url"], row["text"])
@@ -100,5 +123,6 @@ def _clean_group(t: pa.Table, model: BoilerplateModel, counts: Counter[str]) -> 
         row["text"] = new
         row.update(signals(new, visible))
         row["text_sha256"] = text_sha256(new)
+        changed[row["text_sha256"]] = new
         counts["rows_cleaned_of_sitewide_boilerplate"] += 1
     return pa.Table.from_pylist(rows, schema=t.schema)
