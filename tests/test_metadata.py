@@ -9,15 +9,15 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-import lxml.html
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
 
 from archivist.attribution import find_attribution
 from archivist.extractor import extract_bytes
 from archivist.language import identify
-from archivist.metadata import extract_metadata, parse_date
+from archivist.metadata import credit_from_text, extract_metadata, parse_date
 
 CAPTURE = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 URL = "https://news.example/world/story"
@@ -26,7 +26,9 @@ PROSE = "<p>The council voted on Tuesday to extend the tram line to the airport,
 
 def md(head: str = "", body: str = "", url: str | None = URL, captured: datetime | None = CAPTURE, text: str = ""):  # type: ignore[no-untyped-def]
     html = f"<html><head>{head}</head><body>{body or PROSE}</body></html>"
-    return extract_metadata(lxml.html.fromstring(html), url, captured, text=text)
+    tree = LexborHTMLParser(html)
+    # Without main text, the credit is looked for in the page outside its chrome.
+    return credit_from_text(extract_metadata(tree, url, captured), text, page=tree)
 
 
 def ld(obj: object) -> str:
@@ -256,10 +258,12 @@ def test_outlinks_from_content_not_chrome() -> None:
 
 
 def test_outlinks_from_a_content_root_when_given() -> None:
-    tree = lxml.html.fromstring('<html><body><div id="side"><a href="/side">side</a></div><div id="main"><a href="/in">in</a></div></body></html>')
-    root = tree.get_element_by_id("main")
-    m = extract_metadata(tree, URL, CAPTURE, content_root=root)
+    tree = LexborHTMLParser('<html><body><div id="side"><a href="/side">side</a></div><div id="main"><a href="/in">in</a></div></body></html>')
+    m = extract_metadata(tree, URL, CAPTURE, content_root=tree.css_first("#main"))
     assert m.outlinks == [{"url": "https://news.example/in", "text": "in"}]
+    # An anchor given as the root is its own only link.
+    m = extract_metadata(tree, URL, CAPTURE, content_root=tree.css_first('a[href="/side"]'))
+    assert m.outlinks == [{"url": "https://news.example/side", "text": "side"}]
 
 
 # ------------------------------------------------------------------ whole page through the extractor
