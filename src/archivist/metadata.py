@@ -346,15 +346,9 @@ _BYLINE_CSS = ", ".join(
 _NOT_BYLINE_TAGS = frozenset(("meta", "link", "script", "style"))
 _DATE_CLASS_CSS = ", ".join(f'[{a}*="{w}" i]' for w in ("date", "time", "ublish") for a in ("class", "id"))
 _NOT_DATE_TAGS = frozenset(("meta", "link", "script", "style", "html", "body"))
-_CHROME_LINKS_CSS = "nav a[href], header a[href], footer a[href]"
 # Share bars, consent banners, menus, breadcrumbs: chrome inside the body, told by class or role.
-_CHROME_CLASS_WORDS = ("share", "social", "cookie", "consent", "cmp", "breadcrumb", "menu", "skip", "login", "subscribe", "comment")
 _CHROME_CLASS_RE = re.compile(r"share|social|cookie|consent|\bcmp|breadcrumb|menu|skip|login|subscribe|comment", re.IGNORECASE)
 _CHROME_ROLES = {"navigation", "banner", "contentinfo"}
-# Anchors that may sit in such chrome (lexbor's :is() does not combine with a descendant
-# combinator, so each condition is spelt out, for the anchor's ancestors and for itself).
-_CHROME_CONDS = [f'[class*="{w}" i]' for w in _CHROME_CLASS_WORDS] + [f'[role="{r}" i]' for r in sorted(_CHROME_ROLES)]
-_MAYBE_CHROME_ANCHORS_CSS = ", ".join([f"{c} a[href]" for c in _CHROME_CONDS] + [f"a[href]{c}" for c in _CHROME_CONDS])
 _ITEMPROP_DATE_CSS = '[itemprop*="datepublished" i]'
 _NO_TEXT_TAGS = frozenset(("script", "style"))
 
@@ -581,22 +575,29 @@ _VISIBLE_BY_RE = re.compile(r"^(?:by|par|von|por)(?:\s+[A-ZÀ-ÖØ-Þ]|\s*$)", r
 _BY_START_RE = re.compile(r"\s*(?:By|by|BY|Par|par|Von|von|Por|por)(?:\s|$)")
 
 
+_BY_START_ANY_RE = re.compile(r"(?:^|\x00)\s*(?:By|by|BY|Par|par|Von|von|Por|por)(?:\s|\x00|$)")
+
+
 def _byline_text_nodes(body: LexborNode) -> Iterator[tuple[str, LexborNode]]:
-    """(stripped text, element holding it) of every body text node that opens with a byline word."""
-    stack = [(body.iter(include_text=True), body, body.tag == "form" or _in_form(body))]
-    while stack:
-        it, parent, in_form = stack[-1]
-        child = next(it, None)
-        if child is None:
-            stack.pop()
+    """(stripped text, element standing for it) of every body text node that opens with a byline word.
+
+    The element is the one the node's text belongs to, or for text after a child element
+    ("<i></i> by <a>X</a>") that child, as lxml's ``tail`` would have it: a bare "by" there
+    stands beside an icon or a credit line of the template more often than a name.
+    """
+    # Every text node joined in C: most pages have no such node and need no walk at all.
+    if not _BY_START_ANY_RE.search(body.text(separator="\x00")):
+        return
+    for node in body.traverse(include_text=True):
+        if node.tag != "-text" or not _BY_START_RE.match(t := node.text_content or ""):
             continue
-        tag = child.tag
-        if tag == "-text":
-            t = child.text_content
-            if t and not in_form and _BY_START_RE.match(t):
-                yield t.strip(), parent
-        elif tag[0] != "-" and tag not in _NO_TEXT_TAGS:
-            stack.append((child.iter(include_text=True), child, in_form or tag == "form"))
+        parent = node.parent
+        if parent is None or parent.tag in _NO_TEXT_TAGS or parent.tag == "form" or _in_form(parent):
+            continue
+        prev = node.prev
+        while prev is not None and not prev.is_element_node:
+            prev = prev.prev
+        yield t.strip(), prev if prev is not None else parent
 
 
 def _texts_after(node: LexborNode, limit: int) -> Iterator[str]:
@@ -770,17 +771,15 @@ def _outlinks(tree: LexborHTMLParser, base: str | None) -> list[dict[str, str | 
     anchors = (body.css("a[href]") if body is not None else []) or tree.css("a[href]")
     if not anchors:
         return []
-    skip = {a.mem_id for a in tree.css(_CHROME_LINKS_CSS)}
-    # The CSS superset finds the anchors that may sit in named chrome; their ancestors are then
-    # tested exactly (one walk per element, memoised): most anchors need no walk at all.
-    maybe = {a.mem_id for a in tree.css(_MAYBE_CHROME_ANCHORS_CSS)} - skip
-    if maybe:
-        inside = _chrome_filter()
-        skip |= {a.mem_id for a in anchors if a.mem_id in maybe and inside(a)}
-    return _links((a for a in anchors if a.mem_id not in skip), base)
+    inside = _chrome_filter()
+    return _links((a for a in anchors if not inside(a)), base)
 
 
 def _chrome_filter() -> Any:
+    """Whether an anchor or an element above it is chrome: a nav/header/footer (an anchor is
+    none of these itself), a chrome class or role. One walk up per element, memoised, so the
+    anchors of one menu share their ancestors' answer (lexbor's CSS would need a descendant
+    selector per chrome name, ten times slower)."""
     memo: dict[int, bool] = {}
 
     def inside(el: LexborNode) -> bool:
@@ -792,8 +791,11 @@ def _chrome_filter() -> Any:
                 hit = memo[key]
                 break
             path.append(key)
+            if node.tag in _CHROME_TAGS:
+                hit = True
+                break
             a = node.attributes
-            if _CHROME_CLASS_RE.search(a.get("class") or "") or a.get("role") in _CHROME_ROLES:
+            if a and (_CHROME_CLASS_RE.search(a.get("class") or "") or a.get("role") in _CHROME_ROLES):
                 hit = True
                 break
             node = node.parent
