@@ -485,3 +485,18 @@ def test_malformed_links_are_skipped(href: str) -> None:
     m = md(f'<link rel="canonical" href="{href}">', f'<a href="{href}">x</a>{PROSE}', url="http://[bad/2026/03/01/x")
     assert m.canonical_url is None
     assert all(o["url"].startswith(("http://", "https://")) for o in m.outlinks)
+
+
+@settings(max_examples=400, deadline=None)
+@given(path=st.text(alphabet="/.?#;a%é \t\n=&-_", max_size=14), base=st.sampled_from(["https://n.example/a/b?q=1#f", "http://N.example:8080", "HTTPS://x.example/", "ftp://x.example/a"]))
+def test_outlink_urls_joined_as_urljoin_joins(path: str, base: str) -> None:
+    # Root-relative hrefs take a shortcut past urljoin; it must give what urljoin gives.
+    from urllib.parse import urljoin
+
+    href = "/" + path.lstrip("/")  # "//host" is protocol-relative: another rule
+    m = md(body=f'<a href="{href}">x</a>', url=base)
+    want = urljoin(base, href.strip()).split("#", 1)[0] if base.lower().startswith("http") else None
+    if want is None or want == base.split("#", 1)[0]:
+        assert m.outlinks == []
+    else:
+        assert m.outlinks == [{"url": want, "text": "x"}]

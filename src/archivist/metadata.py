@@ -740,48 +740,74 @@ def _region_text(tree: LexborHTMLParser) -> str:
     return "\n".join(lines)
 
 
-def _link(a: LexborNode, base: str | None, scheme: str, seen: set[str]) -> dict[str, str | None] | None:
-    attrs = a.attributes
-    href = (attrs.get("href") or "").strip()
-    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
-        return None
-    if href.startswith(("http://", "https://")):
-        u: str | None = href
-    elif href.startswith("//"):
-        u = f"{scheme}:{href}"
-    else:
-        u = _http_url(base, href)
-    if u is None:
-        return None
-    u = u.split("#", 1)[0]
-    if u in seen:
-        return None
-    seen.add(u)
-    return {"url": u, "text": _clean(a.text()) or _clean(attrs.get("title")) or None}
+# A root-relative href that urljoin would copy as it is (no dot segment, no empty "?", nothing
+# urlsplit strips): joined to the base's origin without urljoin's two parses per link.
+_PLAIN_PATH_RE = re.compile(r"/(?!/)[^\s?#;\\]*(?:\?[^\s#]+)?(?:#.*)?", re.S)
 
 
-def _links(anchors: Iterable[LexborNode], base: str | None) -> list[dict[str, str | None]]:
-    seen: set[str] = set()
-    if base:
-        seen.add(base.split("#", 1)[0])
-    scheme = base.split(":", 1)[0] if base and ":" in base else "https"
-    return [link for a in anchors if (link := _link(a, base, scheme, seen)) is not None]
+class _Linker:
+    """Outlink records of one page: absolute http(s) URLs without fragment, each once."""
+
+    def __init__(self, base: str | None) -> None:
+        self.base = base
+        self.seen: set[str] = set()
+        if base:
+            self.seen.add(base.split("#", 1)[0])
+        self.scheme = base.split(":", 1)[0] if base and ":" in base else "https"
+        self.origin: str | None = None
+        try:
+            b = urlsplit(base) if base else None
+        except ValueError:
+            b = None
+        if b is not None and b.scheme in ("http", "https") and b.netloc:
+            self.origin = f"{b.scheme}://{b.netloc}"
+        self.out: list[dict[str, str | None]] = []
+
+    def add(self, a: LexborNode, attrs: dict[str, str | None]) -> None:
+        href = (attrs.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+            return
+        if href.startswith(("http://", "https://")):
+            u: str | None = href
+        elif href.startswith("//"):
+            u = f"{self.scheme}:{href}"
+        elif self.origin and href[0] == "/" and "/." not in href and _PLAIN_PATH_RE.fullmatch(href):
+            u = self.origin + href
+        else:
+            u = _http_url(self.base, href)
+        if u is None:
+            return
+        u = u.split("#", 1)[0]
+        if u in self.seen:
+            return
+        self.seen.add(u)
+        self.out.append({"url": u, "text": _clean(a.text()) or _clean(attrs.get("title")) or None})
 
 
 def _root_outlinks(root: LexborNode, base: str | None) -> list[dict[str, str | None]]:
-    return _links(root.css("a[href]"), base)  # lexbor's css() includes the root itself
+    links = _Linker(base)
+    for a in root.css("a[href]"):  # lexbor's css() includes the root itself
+        links.add(a, a.attributes)
+    return links.out
 
 
 def _outlinks(anchors: list[LexborNode], base: str | None) -> list[dict[str, str | None]]:
-    """Links of the page outside its chrome: nav/header/footer, and class/role-named chrome.
+    """Links of the page outside its chrome: an anchor with a chrome class or role, or below a
+    nav/header/footer or an element with a chrome class or role, is left out.
 
     ``anchors`` are every ``a[href]`` of the page: the HTML5 tree builder puts them all in the
-    body (the lxml version read ``//body//a``).
+    body (the lxml version read ``//body//a``). Each element above an anchor is judged once
+    (memoised), so the anchors of one menu share their ancestors' answer; lexbor's CSS would need
+    a descendant selector per chrome name, several times slower.
     """
-    if not anchors:
-        return []
-    inside = _chrome_filter()
-    return _links((a for a in anchors if not inside(a)), base)
+    links = _Linker(base)
+    memo: dict[int, bool] = {}
+    for a in anchors:
+        attrs = a.attributes
+        if _chrome_class(attrs.get("class")) or attrs.get("role") in _CHROME_ROLES or _chrome_above(a.parent, memo):
+            continue
+        links.add(a, attrs)
+    return links.out
 
 
 _CHROME_CLASS_CACHE: dict[str, bool] = {}
@@ -800,34 +826,25 @@ def _chrome_class(cls: str | None) -> bool:
     return hit
 
 
-def _chrome_filter() -> Any:
-    """Whether an anchor or an element above it is chrome: a nav/header/footer (an anchor is
-    none of these itself), a chrome class or role. One walk up per element, memoised, so the
-    anchors of one menu share their ancestors' answer (lexbor's CSS would need a descendant
-    selector per chrome name, ten times slower)."""
-    memo: dict[int, bool] = {}
-
-    def inside(el: LexborNode) -> bool:
-        path = []
-        node: LexborNode | None = el
-        while node is not None:
-            key = node.mem_id
-            if key in memo:
-                hit = memo[key]
-                break
-            path.append(key)
-            if node.tag in _CHROME_TAGS:
-                hit = True
-                break
-            a = node.attributes
-            if a and (_chrome_class(a.get("class")) or a.get("role") in _CHROME_ROLES):
-                hit = True
-                break
-            node = node.parent
-        else:
-            hit = False
-        for k in path:
-            memo[k] = hit
-        return hit
-
-    return inside
+def _chrome_above(node: LexborNode | None, memo: dict[int, bool]) -> bool:
+    """Whether ``node`` or an element above it is a nav/header/footer or has a chrome class or role."""
+    path = []
+    hit = False
+    while node is not None:
+        key = node.mem_id
+        known = memo.get(key)
+        if known is not None:
+            hit = known
+            break
+        path.append(key)
+        if node.tag in _CHROME_TAGS:
+            hit = True
+            break
+        a = node.attributes
+        if a and (_chrome_class(a.get("class")) or a.get("role") in _CHROME_ROLES):
+            hit = True
+            break
+        node = node.parent
+    for k in path:
+        memo[k] = hit
+    return hit
