@@ -500,3 +500,14 @@ def test_outlink_urls_joined_as_urljoin_joins(path: str, base: str) -> None:
         assert m.outlinks == []
     else:
         assert m.outlinks == [{"url": want, "text": "x"}]
+
+
+def test_xhtml_page_with_an_xml_declaration_is_extracted() -> None:
+    # lxml refuses a decoded page that declares an encoding; the one lexbor parse reads it.
+    page = ('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+            '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml"><head>'
+            '<title>Tram reaches the airport | City Gazette</title><meta name="author" content="Ann Lee" /></head>'
+            f"<body>{PROSE}</body></html>")
+    doc = extract_bytes(page.encode(), "application/xhtml+xml", url=URL, captured_at=CAPTURE)
+    assert (doc.title, doc.site_name, doc.authors) == ("Tram reaches the airport", "City Gazette", ["Ann Lee"])
+    assert doc.text.startswith("The council voted")
