@@ -511,3 +511,12 @@ def test_xhtml_page_with_an_xml_declaration_is_extracted() -> None:
     doc = extract_bytes(page.encode(), "application/xhtml+xml", url=URL, captured_at=CAPTURE)
     assert (doc.title, doc.site_name, doc.authors) == ("Tram reaches the airport", "City Gazette", ["Ann Lee"])
     assert doc.text.startswith("The council voted")
+
+
+@settings(max_examples=300, deadline=None)
+@given(cls=st.lists(st.sampled_from([*"abcmpsuhrekionlgMENUSHRCKPſKİ -_", "menu", "cmp", "Share", "xcmp", "skip", "1cmp"]), max_size=8).map("".join))
+def test_chrome_class_shortcut_agrees_with_the_regex(cls: str) -> None:
+    from archivist.metadata import _CHROME_CLASS_CACHE, _CHROME_CLASS_RE, _chrome_class
+
+    _CHROME_CLASS_CACHE.clear()
+    assert _chrome_class(cls) == (bool(cls) and _CHROME_CLASS_RE.search(cls) is not None)

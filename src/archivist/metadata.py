@@ -351,6 +351,8 @@ _NOT_DATE_TAGS = frozenset(("meta", "link", "script", "style", "html", "body"))
 # Share bars, consent banners, menus, breadcrumbs: chrome inside the body, told by class or role.
 _CHROME_CLASS_RE = re.compile(r"share|social|cookie|consent|\bcmp|breadcrumb|menu|skip|login|subscribe|comment", re.IGNORECASE)
 _CHROME_ROLES = {"navigation", "banner", "contentinfo"}
+_CHROME_CLASS_WORDS = ("menu", "share", "social", "comment", "breadcrumb", "cookie", "consent", "skip", "login", "subscribe")
+_CMP_RE = re.compile(r"\bcmp")
 _ITEMPROP_DATE_CSS = '[itemprop*="datepublished" i]'
 _NO_TEXT_TAGS = frozenset(("script", "style"))
 
@@ -819,7 +821,11 @@ def _chrome_class(cls: str | None) -> bool:
         return False
     hit = _CHROME_CLASS_CACHE.get(cls)
     if hit is None:
-        hit = _CHROME_CLASS_RE.search(cls) is not None
+        if cls.isascii():  # the same test without the regex's slow case-insensitive scan
+            low = cls.lower()
+            hit = any(w in low for w in _CHROME_CLASS_WORDS) or ("cmp" in low and _CMP_RE.search(low) is not None)
+        else:
+            hit = _CHROME_CLASS_RE.search(cls) is not None
         if len(_CHROME_CLASS_CACHE) > 50_000:
             _CHROME_CLASS_CACHE.clear()
         _CHROME_CLASS_CACHE[cls] = hit
