@@ -520,3 +520,13 @@ def test_chrome_class_shortcut_agrees_with_the_regex(cls: str) -> None:
 
     _CHROME_CLASS_CACHE.clear()
     assert _chrome_class(cls) == (bool(cls) and _CHROME_CLASS_RE.search(cls) is not None)
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize("flood", ["<select>" + "<option>x " * 100_000, "<rb>word " * 100_000, "<optgroup>word " * 100_000])
+def test_unclosed_tag_flood_reads_flat_without_a_quadratic_parse(flood: str) -> None:
+    # lexbor takes 20-40 s over these (quadratic); the text is read flat and the metadata from the page's start.
+    page = f'<html><head><title>Flood page | Site</title><meta name="author" content="Ann Lee"></head><body>{PROSE}{flood}'
+    doc = extract_bytes(page.encode(), "text/html", url=URL, captured_at=CAPTURE)
+    assert (doc.title, doc.authors) == ("Flood page", ["Ann Lee"])
+    assert "The council voted on Tuesday" in doc.text  # (a flat reading keeps the title line too)

@@ -34,6 +34,7 @@ SETTINGS: dict[str, Any] = {
 }
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+_FLAT_METADATA_CHARS = 65_536
 _TEXT_TYPES = ("text/plain",)
 
 
@@ -81,13 +82,16 @@ def extract_html(html: str, url: str | None, captured_at: datetime | None) -> Ex
     if (why := problem(html)) is not None:
         raise NotExtractable("pathological-html", f"{why}: the HTML parsers would take minutes")
     html = maintext.prepare(html)
+    # Tens of thousands of unclosed tags (<option>, <rb>... can make the tree builder quadratic,
+    # seconds to minutes): the text is read flat (see maintext) and the metadata comes from the
+    # page's start, where the head and its declarations stand.
+    flat = maintext.reads_flat(html)
     try:
-        tree = LexborHTMLParser(html)
+        tree = LexborHTMLParser(html[:_FLAT_METADATA_CHARS] if flat else html)
     except SelectolaxError as e:  # lexbor could not set a document up (out of memory)
         raise NotExtractable("unparsable-html", str(e)) from e
     md = extract_metadata(tree, url, captured_at)
-    # A page of tens of thousands of unclosed tags has its text read flat (see maintext).
-    main = maintext.extract(html, url) if maintext.reads_flat(html) else maintext.extract_tree(tree)
+    main = maintext.extract(html, url) if flat else maintext.extract_tree(tree)
     credit_from_text(md, main.text)
     fields = {**vars(md), "title": md.title or main.title or None}  # PageMetadata's fields are ExtractedDoc's
     return ExtractedDoc(text=main.text.strip(), visible_chars=main.visible_chars, **fields)
