@@ -88,8 +88,10 @@ def extract_html(html: str, url: str | None, captured_at: datetime | None) -> Ex
     flat = maintext.reads_flat(html)
     try:
         tree = LexborHTMLParser(html[:_FLAT_METADATA_CHARS] if flat else html)
-    except SelectolaxError as e:  # lexbor could not set a document up (out of memory)
-        raise NotExtractable("unparsable-html", str(e)) from e
+    except SelectolaxError as e:
+        # An HTML5 parse fails on no markup: lexbor reports a failed allocation this way (the
+        # sandbox turns MemoryError into a memory-limit reject).
+        raise MemoryError(f"lexbor could not build the tree: {e}") from e
     md = extract_metadata(tree, url, captured_at)
     main = maintext.extract(html, url) if flat else maintext.extract_tree(tree)
     credit_from_text(md, main.text)

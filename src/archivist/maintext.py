@@ -510,6 +510,8 @@ def extract_tree(tree: LexborHTMLParser) -> MainText:
     """
     try:
         return _extract_tree(tree)
+    except MemoryError:
+        raise  # a resource limit, not a malformed page: the caller reports it as such
     except Exception:  # as in extract(): one malformed page yields no text, never a crash
         return MainText(text="", title=None, visible_chars=0)
 
