@@ -7,11 +7,13 @@ carefully than the visible ones. A publication date later than the capture date 
 (the page did not exist yet), so such a value is discarded and the next source is tried.
 
 It reads the page's lexbor tree (selectolax), the same parse the main-text extractor then walks,
-so a page is parsed once. It runs first, as :mod:`archivist.maintext` strips scripts from the
-tree; the credit found in the main text is added afterwards by :func:`credit_from_text`.
-Elements are found with lexbor's CSS engine (in C); attribute selectors there are case-insensitive
-for some attributes (``rel``, ``type``) and ASCII-folded with ``i``, so each CSS match is a
-superset that an exact Python test narrows down.
+so a page is parsed once. Call :func:`extract_metadata` before
+:func:`archivist.maintext.extract_tree`, which strips the scripts (and their JSON-LD) from the
+tree; :func:`credit_from_text` then adds a credit found in the main text. Elements are found
+with lexbor's CSS engine (in C); its attribute selectors are case-insensitive for some
+attributes (``rel``, ``type``) and ASCII-folded with ``i``, so each CSS match is a superset that
+an exact Python test narrows down. As in a browser, the content of a ``<template>`` is inert
+markup outside the tree: its links are not the page's.
 """
 
 from __future__ import annotations
@@ -328,8 +330,6 @@ def _add_names(out: list[str], names: Iterable[str], site: str | None = None) ->
             out.append(n)
 
 
-
-
 def _classy(attrs: dict[str, str | None], *words: str) -> bool:
     cls = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
     return any(w in cls for w in words)
@@ -475,7 +475,6 @@ def _jsonld_site(objs: list[dict[str, Any]]) -> str | None:
     return None
 
 
-
 _TITLE_SEP_RE = re.compile(r"\s+[|–—·•»:-]\s+")
 
 
@@ -535,8 +534,6 @@ def _http_url(base: str | None, href: str | None) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
     return u
-
-
 
 
 def _canonical(links: list[LexborNode], metas: dict[str, list[str]], url: str | None) -> str | None:
@@ -694,8 +691,6 @@ def _modified(metas: dict[str, list[str]], objs: list[dict[str, Any]], captured_
         if _admissible(dt, captured_at):
             return dt
     return None
-
-
 
 
 def _declared_attribution(objs: list[dict[str, Any]], md: PageMetadata, named: list[str]) -> str | None:
