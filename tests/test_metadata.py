@@ -9,15 +9,15 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-import lxml.html
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
 
 from archivist.attribution import find_attribution
 from archivist.extractor import extract_bytes
 from archivist.language import identify
-from archivist.metadata import extract_metadata, parse_date
+from archivist.metadata import credit_from_text, extract_metadata, parse_date
 
 CAPTURE = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 URL = "https://news.example/world/story"
@@ -26,7 +26,9 @@ PROSE = "<p>The council voted on Tuesday to extend the tram line to the airport,
 
 def md(head: str = "", body: str = "", url: str | None = URL, captured: datetime | None = CAPTURE, text: str = ""):  # type: ignore[no-untyped-def]
     html = f"<html><head>{head}</head><body>{body or PROSE}</body></html>"
-    return extract_metadata(lxml.html.fromstring(html), url, captured, text=text)
+    tree = LexborHTMLParser(html)
+    # Without main text, the credit is looked for in the page outside its chrome.
+    return credit_from_text(extract_metadata(tree, url, captured), text, page=tree)
 
 
 def ld(obj: object) -> str:
@@ -256,10 +258,12 @@ def test_outlinks_from_content_not_chrome() -> None:
 
 
 def test_outlinks_from_a_content_root_when_given() -> None:
-    tree = lxml.html.fromstring('<html><body><div id="side"><a href="/side">side</a></div><div id="main"><a href="/in">in</a></div></body></html>')
-    root = tree.get_element_by_id("main")
-    m = extract_metadata(tree, URL, CAPTURE, content_root=root)
+    tree = LexborHTMLParser('<html><body><div id="side"><a href="/side">side</a></div><div id="main"><a href="/in">in</a></div></body></html>')
+    m = extract_metadata(tree, URL, CAPTURE, content_root=tree.css_first("#main"))
     assert m.outlinks == [{"url": "https://news.example/in", "text": "in"}]
+    # An anchor given as the root is its own only link.
+    m = extract_metadata(tree, URL, CAPTURE, content_root=tree.css_first('a[href="/side"]'))
+    assert m.outlinks == [{"url": "https://news.example/side", "text": "side"}]
 
 
 # ------------------------------------------------------------------ whole page through the extractor
@@ -481,3 +485,48 @@ def test_malformed_links_are_skipped(href: str) -> None:
     m = md(f'<link rel="canonical" href="{href}">', f'<a href="{href}">x</a>{PROSE}', url="http://[bad/2026/03/01/x")
     assert m.canonical_url is None
     assert all(o["url"].startswith(("http://", "https://")) for o in m.outlinks)
+
+
+@settings(max_examples=400, deadline=None)
+@given(path=st.text(alphabet="/.?#;a%é \t\n=&-_", max_size=14), base=st.sampled_from(["https://n.example/a/b?q=1#f", "http://N.example:8080", "HTTPS://x.example/", "ftp://x.example/a"]))
+def test_outlink_urls_joined_as_urljoin_joins(path: str, base: str) -> None:
+    # Root-relative hrefs take a shortcut past urljoin; it must give what urljoin gives.
+    from urllib.parse import urljoin
+
+    href = "/" + path.lstrip("/")  # "//host" is protocol-relative: another rule
+    m = md(body=f'<a href="{href}">x</a>', url=base)
+    want = urljoin(base, href.strip()).split("#", 1)[0] if base.lower().startswith("http") else None
+    if want is None or want == base.split("#", 1)[0]:
+        assert m.outlinks == []
+    else:
+        assert m.outlinks == [{"url": want, "text": "x"}]
+
+
+def test_xhtml_page_with_an_xml_declaration_is_extracted() -> None:
+    # lxml refuses a decoded page that declares an encoding; the one lexbor parse reads it.
+    page = ('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+            '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml"><head>'
+            '<title>Tram reaches the airport | City Gazette</title><meta name="author" content="Ann Lee" /></head>'
+            f"<body>{PROSE}</body></html>")
+    doc = extract_bytes(page.encode(), "application/xhtml+xml", url=URL, captured_at=CAPTURE)
+    assert (doc.title, doc.site_name, doc.authors) == ("Tram reaches the airport", "City Gazette", ["Ann Lee"])
+    assert doc.text.startswith("The council voted")
+
+
+@settings(max_examples=300, deadline=None)
+@given(cls=st.lists(st.sampled_from([*"abcmpsuhrekionlgMENUSHRCKPſKİ -_", "menu", "cmp", "Share", "xcmp", "skip", "1cmp"]), max_size=8).map("".join))
+def test_chrome_class_shortcut_agrees_with_the_regex(cls: str) -> None:
+    from archivist.metadata import _CHROME_CLASS_CACHE, _CHROME_CLASS_RE, _chrome_class
+
+    _CHROME_CLASS_CACHE.clear()
+    assert _chrome_class(cls) == (bool(cls) and _CHROME_CLASS_RE.search(cls) is not None)
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize("flood", ["<select>" + "<option>x " * 100_000, "<rb>word " * 100_000, "<optgroup>word " * 100_000])
+def test_unclosed_tag_flood_reads_flat_without_a_quadratic_parse(flood: str) -> None:
+    # lexbor takes 20-40 s over these (quadratic); the text is read flat and the metadata from the page's start.
+    page = f'<html><head><title>Flood page | Site</title><meta name="author" content="Ann Lee"></head><body>{PROSE}{flood}'
+    doc = extract_bytes(page.encode(), "text/html", url=URL, captured_at=CAPTURE)
+    assert (doc.title, doc.authors) == ("Flood page", ["Ann Lee"])
+    assert "The council voted on Tuesday" in doc.text  # (a flat reading keeps the title line too)

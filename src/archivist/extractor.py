@@ -1,8 +1,9 @@
 """From one page's bytes to the content fields of a record.
 
-HTML main text comes from :mod:`archivist.maintext` (one lexbor DOM walk plus content
-heuristics); title, dates, authors, attribution and links from :mod:`archivist.metadata`
-(the capture date bounds the publication date); text dumps go through
+An HTML page is parsed once, with lexbor (selectolax): title, dates, authors, attribution and
+links come from :mod:`archivist.metadata` reading that tree (the capture date bounds the
+publication date), the main text from :mod:`archivist.maintext` walking it (one DOM walk plus
+content heuristics); text dumps go through
 :mod:`archivist.textpage`. This module knows
 nothing about WARC or Parquet: it is the piece ``extract_text`` and ``extract-page`` share
 with the shard extractor.
@@ -18,7 +19,7 @@ from . import charset, maintext, textpage
 from .boilerplate import SETTINGS as BOILERPLATE_SETTINGS
 from .dedup import SETTINGS as NEAR_DUP_SETTINGS
 from .language import identify
-from .metadata import extract_metadata
+from .metadata import credit_from_text, extract_metadata
 
 EXTRACTOR_NAME = "archivist-maintext"
 
@@ -27,12 +28,13 @@ SETTINGS: dict[str, Any] = {
     "html": {"engine": "maintext", "version": maintext.VERSION},
     "text": {"engine": "textpage", "min_prose_chars": textpage._MIN_PROSE},
     "language": {"engine": "py3langid+script", "min_letters": 6},
-    "metadata": {"engine": "archivist.metadata", "date_order": ["jsonld", "meta", "url", "text"], "not_after_capture": True},
+    "metadata": {"engine": "archivist.metadata+lexbor", "date_order": ["jsonld", "meta", "url", "text"], "not_after_capture": True},
     "near_dup": NEAR_DUP_SETTINGS,
     "sitewide_boilerplate": BOILERPLATE_SETTINGS,
 }
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+_FLAT_METADATA_CHARS = 65_536
 _TEXT_TYPES = ("text/plain",)
 
 
@@ -71,19 +73,28 @@ def extractor_id() -> str:
 
 
 def extract_html(html: str, url: str | None, captured_at: datetime | None) -> ExtractedDoc:
-    """Main text from :mod:`maintext` (selectolax), every other field from :mod:`metadata` (lxml)."""
-    import lxml.html
+    """Every field from one lexbor parse: :mod:`metadata` reads the tree, then :mod:`maintext`
+    (which strips scripts from it), then the credit is looked for in the main text."""
+    from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
     from .htmlguard import problem
 
     if (why := problem(html)) is not None:
         raise NotExtractable("pathological-html", f"{why}: the HTML parsers would take minutes")
+    html = maintext.prepare(html)
+    # Tens of thousands of unclosed tags (<option>, <rb>... can make the tree builder quadratic,
+    # seconds to minutes): the text is read flat (see maintext) and the metadata comes from the
+    # page's start, where the head and its declarations stand.
+    flat = maintext.reads_flat(html)
     try:
-        tree = lxml.html.fromstring(html)
-    except (ValueError, lxml.etree.ParserError) as e:
-        raise NotExtractable("unparsable-html", str(e)) from e
-    main = maintext.extract(html, url)
-    md = extract_metadata(tree, url, captured_at, text=main.text)
+        tree = LexborHTMLParser(html[:_FLAT_METADATA_CHARS] if flat else html)
+    except SelectolaxError as e:
+        # An HTML5 parse fails on no markup: lexbor reports a failed allocation this way (the
+        # sandbox turns MemoryError into a memory-limit reject).
+        raise MemoryError(f"lexbor could not build the tree: {e}") from e
+    md = extract_metadata(tree, url, captured_at)
+    main = maintext.extract(html, url) if flat else maintext.extract_tree(tree)
+    credit_from_text(md, main.text)
     fields = {**vars(md), "title": md.title or main.title or None}  # PageMetadata's fields are ExtractedDoc's
     return ExtractedDoc(text=main.text.strip(), visible_chars=main.visible_chars, **fields)
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser
 
-__all__ = ["VERSION", "MainText", "engine_id", "extract", "main_text"]
+__all__ = ["VERSION", "MainText", "engine_id", "extract", "extract_tree", "main_text", "prepare", "reads_flat"]
 
 # Bump when a change alters what the extractor outputs: it is part of every row's settings hash.
 VERSION = "2"
@@ -485,19 +485,47 @@ def main_text(html: str, url: str | None = None) -> str:
     return extract(html, url).text
 
 
-def _extract(html: str) -> MainText:
+def prepare(html: str | bytes) -> str:
+    """The page as the parser gets it: text (bytes read as UTF-8) without NUL characters."""
     if not isinstance(html, str):
         html = bytes(html).decode("utf-8", errors="replace")
-    if "\x00" in html:
-        html = html.replace("\x00", "")
+    return html.replace("\x00", "") if "\x00" in html else html
+
+
+def reads_flat(html: str) -> bool:
+    """Whether a (prepared) page gets the flat tag-stripped reading instead of a parse.
+
+    Tens of thousands of unclosed tags: the HTML5 tree builder is quadratic in nesting depth
+    (seconds to minutes).
+    """
+    lt = html.count("<")
+    return lt > 30_000 and lt - 2 * html.count("</") > max(20_000, lt // 2)
+
+
+def extract_tree(tree: LexborHTMLParser) -> MainText:
+    """:func:`extract` on a page already parsed (by :func:`prepare` then ``LexborHTMLParser``).
+
+    The tree is changed (scripts and styles are stripped), so anything else that reads it runs
+    first. Never raises on bad input.
+    """
+    try:
+        return _extract_tree(tree)
+    except MemoryError:
+        raise  # a resource limit, not a malformed page: the caller reports it as such
+    except Exception:  # as in extract(): one malformed page yields no text, never a crash
+        return MainText(text="", title=None, visible_chars=0)
+
+
+def _extract(html: str) -> MainText:
+    html = prepare(html)
     if not html.strip():
         return MainText(text="", title=None, visible_chars=0)
-    lt = html.count("<")
-    if lt > 30_000 and lt - 2 * html.count("</") > max(20_000, lt // 2):
-        # Tens of thousands of unclosed tags: the HTML5 tree builder is quadratic in nesting depth
-        # (seconds to minutes), so such a page gets a flat tag-stripped reading instead.
+    if reads_flat(html):
         return _flat(html)
-    tree = LexborHTMLParser(html)
+    return _extract_tree(LexborHTMLParser(html))
+
+
+def _extract_tree(tree: LexborHTMLParser) -> MainText:
     root = tree.body or tree.root
     if root is None:
         return MainText(text="", title=None, visible_chars=0)

@@ -5,13 +5,21 @@ Every field is read from the most explicit declaration first (JSON-LD, then ``<m
 the URL, then the visible byline), because publishers fill the machine-readable places more
 carefully than the visible ones. A publication date later than the capture date cannot be true
 (the page did not exist yet), so such a value is discarded and the next source is tried.
+
+It reads the page's lexbor tree (selectolax), the same parse the main-text extractor then walks,
+so a page is parsed once. Call :func:`extract_metadata` before
+:func:`archivist.maintext.extract_tree`, which strips the scripts (and their JSON-LD) from the
+tree; :func:`credit_from_text` then adds a credit found in the main text. Elements are found
+with lexbor's CSS engine (in C); its attribute selectors are case-insensitive for some
+attributes (``rel``, ``type``) and ASCII-folded with ``i``, so each CSS match is a superset that
+an exact Python test narrows down. As in a browser, the content of a ``<template>`` is inert
+markup outside the tree: its links are not the page's.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,7 +27,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from lxml import etree
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .attribution import find_attribution, mentions_agency, normalise_agency
 
@@ -29,7 +37,7 @@ _ARTICLE_TYPES = {
     "techarticle", "scholarlyarticle", "report", "posting",
 }
 # Layout regions that hold site chrome rather than the page's own content.
-_CHROME_TAGS = ("nav", "header", "footer")
+_CHROME_TAGS = frozenset(("nav", "header", "footer"))
 _EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 
 
@@ -54,22 +62,21 @@ def _clean(s: Any) -> str:
     return " ".join(str(s).split()) if s is not None else ""
 
 
-def _lower_attr(el: Any, name: str) -> str:
-    return (el.get(name) or "").strip().lower()
-
-
-def _metas(tree: Any) -> dict[str, list[str]]:
+def _metas(meta_nodes: list[LexborNode]) -> dict[str, list[str]]:
     """All ``<meta>`` values keyed by lowercased name/property/itemprop, in page order."""
     out: dict[str, list[str]] = {}
-    for m in tree.iter("meta"):
-        content = m.get("content")
-        if content is None or not content.strip():
+    for m in meta_nodes:
+        a = m.attributes
+        content = (a.get("content") or "").strip()
+        if not content:
             continue
         for attr in ("name", "property", "itemprop", "http-equiv"):
-            key = _lower_attr(m, attr)
+            key = a.get(attr)
+            if not key or not (key := key.strip().lower()):
+                continue
             # itemprop may hold several tokens: itemprop="datePublished dateCreated"
-            for k in {key, *key.split()} if key else ():
-                out.setdefault(k, []).append(content.strip())
+            for k in {key, *key.split()} if " " in key or "\t" in key or "\n" in key else (key,):
+                out.setdefault(k, []).append(content)
     return out
 
 
@@ -83,14 +90,15 @@ def _first(metas: dict[str, list[str]], *keys: str) -> str | None:
 
 # ---------------------------------------------------------------- JSON-LD
 
+_CDATA_RE = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
 
-def _jsonld_objects(tree: Any) -> list[dict[str, Any]]:
+
+def _jsonld_objects(scripts: list[LexborNode]) -> list[dict[str, Any]]:
     objs: list[dict[str, Any]] = []
-    for s in tree.iter("script"):
-        if _lower_attr(s, "type") != "application/ld+json":
+    for s in scripts:
+        if (s.attributes.get("type") or "").strip().lower() != "application/ld+json":
             continue
-        raw = (s.text or "").strip()
-        raw = re.sub(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$", "", raw)
+        raw = _CDATA_RE.sub("", s.text().strip())
         try:
             data = json.loads(raw, strict=False)
         except ValueError:
@@ -322,103 +330,130 @@ def _add_names(out: list[str], names: Iterable[str], site: str | None = None) ->
             out.append(n)
 
 
-def _classy(el: Any, *words: str) -> bool:
-    cls = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+def _classy(attrs: dict[str, str | None], *words: str) -> bool:
+    cls = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
     return any(w in cls for w in words)
 
 
-# XPath runs in C; concat() tests each element's class and id once (cheaper than many contains()).
-_BYLINE_XP = etree.XPath(
-    "//*[@rel='author' or @itemprop='author' or ((@class or @id) and (contains(concat(@class, ' ', @id), 'yline')"
-    " or contains(concat(@class, ' ', @id), 'uthor')))][not(self::meta or self::link or self::script or self::style"
-    " or ancestor::form)]"
+def _class_id(attrs: dict[str, str | None]) -> str:
+    """class and id joined as XPath's concat(@class, ' ', @id) would: one string to search."""
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+
+
+# CSS supersets, narrowed in Python (see the module docstring).
+_BYLINE_CSS = ", ".join(
+    ['[rel="author" i]', '[itemprop="author" i]']
+    + [f'[{a}*="{w}" i]' for w in ("yline", "uthor") for a in ("class", "id")]
 )
-_DATE_CLASS_XP = etree.XPath(
-    "//*[(@class or @id) and (contains(concat(@class, ' ', @id), 'date') or contains(concat(@class, ' ', @id), 'Date')"
-    " or contains(concat(@class, ' ', @id), 'time') or contains(concat(@class, ' ', @id), 'ublish'))]"
-    "[not(self::meta or self::link or self::script or self::style or self::html or self::body)]"
-)
-_CHROME_XP = "ancestor::nav or ancestor::header or ancestor::footer"
-_CHROME_LINKS_XP = etree.XPath("//nav//a[@href]|//header//a[@href]|//footer//a[@href]")
+_NOT_BYLINE_TAGS = frozenset(("meta", "link", "script", "style"))
+_DATE_CLASS_CSS = ", ".join(f'[{a}*="{w}" i]' for w in ("date", "time", "ublish") for a in ("class", "id"))
+_NOT_DATE_TAGS = frozenset(("meta", "link", "script", "style", "html", "body"))
 # Share bars, consent banners, menus, breadcrumbs: chrome inside the body, told by class or role.
 _CHROME_CLASS_RE = re.compile(r"share|social|cookie|consent|\bcmp|breadcrumb|menu|skip|login|subscribe|comment", re.IGNORECASE)
 _CHROME_ROLES = {"navigation", "banner", "contentinfo"}
+_CHROME_CLASS_WORDS = ("menu", "share", "social", "comment", "breadcrumb", "cookie", "consent", "skip", "login", "subscribe")
+_CMP_RE = re.compile(r"\bcmp")
+_ITEMPROP_DATE_CSS = '[itemprop*="datepublished" i]'
+_NO_TEXT_TAGS = frozenset(("script", "style"))
 
 
-def _chrome_filter() -> Any:
-    memo: dict[Any, bool] = {}
-
-    def inside(el: Any) -> bool:
-        path = []
-        node = el
-        while node is not None:
-            if node in memo:
-                hit = memo[node]
-                break
-            path.append(node)
-            if _CHROME_CLASS_RE.search(node.get("class") or "") or node.get("role") in _CHROME_ROLES:
-                hit = True
-                break
-            node = node.getparent()
-        else:
-            hit = False
-        for n in path:
-            memo[n] = hit
-        return hit
-
-    return inside
+def _in_form(node: LexborNode) -> bool:
+    p = node.parent
+    while p is not None:
+        if p.tag == "form":
+            return True
+        p = p.parent
+    return False
 
 
-_BODY_LINKS_XP = etree.XPath("//body//a[@href]")
-_ITEMPROP_DATE_XP = etree.XPath("//*[@itemprop][contains(@itemprop, 'datePublished') or contains(@itemprop, 'datepublished')]")
-_FIRST_H1_XP = etree.XPath("(//body//h1)[1]")
-_AFTER_H1_TEXT_XP = etree.XPath("following::text()[not(ancestor::script or ancestor::style)][position() <= 40]")
-# (tree, its byline elements): _authors and _published both ask; per thread, emptied after each page.
-_BYLINE_MEMO = threading.local()
+class _Page:
+    """One page's tree and what several fields ask of it, found once and only when asked."""
 
+    def __init__(self, tree: LexborHTMLParser) -> None:
+        self.tree = tree
+        self.body = tree.body
+        self._bylines: list[LexborNode] | None = None
+        # One pass of lexbor's CSS engine for the elements every page needs (each pass costs
+        # ~0.1 ms on a news page, most of it the walk itself).
+        self.of_tag: dict[str, list[LexborNode]] = {"meta": [], "script": [], "link": [], "a": []}
+        for el in tree.css("meta[content], script[type], link[rel], a[href]"):
+            self.of_tag.setdefault(el.tag or "", []).append(el)
 
-def _byline_elements(tree: Any) -> list[Any]:
-    memo = getattr(_BYLINE_MEMO, "v", None)
-    if memo is None or memo[0] is not tree:
-        memo = _BYLINE_MEMO.v = (tree, list(_BYLINE_XP(tree)))
-    return memo[1]
+    def byline_elements(self) -> list[LexborNode]:
+        if self._bylines is None:
+            out = []
+            for el in self.tree.css(_BYLINE_CSS):
+                if el.tag in _NOT_BYLINE_TAGS:
+                    continue
+                a = el.attributes
+                ci = _class_id(a)
+                if (a.get("rel") == "author" or a.get("itemprop") == "author" or "yline" in ci or "uthor" in ci) and not _in_form(el):
+                    out.append(el)
+            self._bylines = out
+        return self._bylines
+
+    def date_class_elements(self) -> Iterator[LexborNode]:
+        for el in self.tree.css(_DATE_CLASS_CSS):
+            if el.tag in _NOT_DATE_TAGS:
+                continue
+            ci = _class_id(el.attributes)
+            if "date" in ci or "Date" in ci or "time" in ci or "ublish" in ci:
+                yield el
+
+    def first_h1(self) -> LexborNode | None:
+        return self.body.css_first("h1") if self.body is not None else None
 
 
 # ---------------------------------------------------------------- main entry
 
 
 def extract_metadata(
-    tree: Any,
+    tree: LexborHTMLParser,
     url: str | None,
     captured_at: datetime | None,
     *,
-    text: str = "",
-    content_root: Any = None,
+    content_root: LexborNode | None = None,
 ) -> PageMetadata:
-    """All metadata fields of one page from its parsed lxml tree.
+    """All metadata fields of one page from its lexbor tree (which it does not change).
 
-    ``text`` is the extracted main text (searched for attribution credits); ``content_root``
-    is the element holding the main content, when the text extractor knows it.
+    ``source_attribution`` comes from the page's declarations here (JSON-LD, an agency among
+    the authors); :func:`credit_from_text` then looks for a credit in the main text.
+    ``content_root`` is the element holding the main content, when the caller knows it: the
+    outlinks are then taken from it alone.
     """
-    metas = _metas(tree)
-    objs = _articles(_jsonld_objects(tree))
+    page = _Page(tree)
+    metas = _metas(page.of_tag["meta"])
+    objs = _articles(_jsonld_objects(page.of_tag["script"]))
     md = PageMetadata()
 
     md.site_name = _first(metas, "og:site_name", "application-name", "twitter:site:name") or _jsonld_site(objs)
     if md.site_name:
         md.site_name = md.site_name.lstrip("@") or None
-    md.title = _title(tree, metas, objs, md)
-    md.canonical_url = _canonical(tree, metas, url)
+    md.title = _title(page, metas, objs, md)
+    md.canonical_url = _canonical(page.of_tag["link"], metas, url)
     md.description = _first(metas, "description", "og:description", "twitter:description", "dc.description") or _jsonld_str(objs, "description")
 
-    named = _authors(tree, metas, objs, md.site_name)
+    named = _authors(page, metas, objs, md.site_name)
     # "ANN LEE, Associated Press": the agency is the credit (source_attribution), the people the authors
     md.authors = [a for a in named if not normalise_agency(a)] or named
-    md.published, md.published_source = _published(tree, metas, objs, url, captured_at)
+    md.published, md.published_source = _published(page, metas, objs, url, captured_at)
     md.modified = _modified(metas, objs, captured_at)
-    md.source_attribution = _attribution(tree, metas, objs, text, md, named)
-    md.outlinks = _outlinks(content_root if content_root is not None else tree, url, use_root=content_root is not None)
-    _BYLINE_MEMO.v = None  # hold no page past its own extraction
+    md.source_attribution = _declared_attribution(objs, md, named)
+    md.outlinks = _outlinks(page.of_tag["a"], url) if content_root is None else _root_outlinks(content_root, url)
+    return md
+
+
+def credit_from_text(md: PageMetadata, text: str, *, page: LexborHTMLParser | None = None) -> PageMetadata:
+    """Fill ``md.source_attribution`` from a credit in the main text when nothing declared one.
+
+    The main text is where credits stand; scanning the whole page costs more than it finds.
+    Without main text, ``page`` (its tree) is searched outside its chrome instead.
+    """
+    if md.source_attribution is None:
+        if text:
+            md.source_attribution = find_attribution(text)
+        elif page is not None and page.root is not None and mentions_agency(page.root.text()):
+            md.source_attribution = find_attribution(_region_text(page))
     return md
 
 
@@ -443,11 +478,9 @@ def _jsonld_site(objs: list[dict[str, Any]]) -> str | None:
 _TITLE_SEP_RE = re.compile(r"\s+[|–—·•»:-]\s+")
 
 
-def _title(tree: Any, metas: dict[str, list[str]], objs: list[dict[str, Any]], md: PageMetadata) -> str | None:
-    raw_title = None
-    for t in tree.iter("title"):
-        raw_title = _clean(t.text_content())
-        break
+def _title(page: _Page, metas: dict[str, list[str]], objs: list[dict[str, Any]], md: PageMetadata) -> str | None:
+    t = page.tree.css_first("title")
+    raw_title = _clean(t.text()) if t is not None else None
     if raw_title:
         parts = _TITLE_SEP_RE.split(raw_title)
         if len(parts) > 1 and md.site_name is None:
@@ -456,8 +489,9 @@ def _title(tree: Any, metas: dict[str, list[str]], objs: list[dict[str, Any]], m
     if not title and raw_title:
         # An h1 that the <title> contains is the headline without the site's section and name
         # ("Headline - Section - Portal", "标题_新闻中心_网站": separators vary by site).
-        for h in _FIRST_H1_XP(tree):
-            h1 = _clean(h.text_content())
+        h = page.first_h1()
+        if h is not None:
+            h1 = _clean(h.text())
             if len(h1) >= 8 and h1 in raw_title:
                 title = h1
     if not title and raw_title:
@@ -471,8 +505,8 @@ def _title(tree: Any, metas: dict[str, list[str]], objs: list[dict[str, Any]], m
         else:
             title = raw_title
     if not title:
-        for h in tree.iter("h1"):
-            title = _clean(h.text_content())
+        for h in page.tree.css("h1"):
+            title = _clean(h.text())
             if title:
                 break
     if title and md.site_name:
@@ -502,16 +536,17 @@ def _http_url(base: str | None, href: str | None) -> str | None:
     return u
 
 
-def _canonical(tree: Any, metas: dict[str, list[str]], url: str | None) -> str | None:
-    for link in tree.iter("link"):
-        if "canonical" in (link.get("rel") or "").lower().split():
-            u = _http_url(url, link.get("href"))
+def _canonical(links: list[LexborNode], metas: dict[str, list[str]], url: str | None) -> str | None:
+    for link in links:
+        a = link.attributes
+        if "canonical" in (a.get("rel") or "").lower().split():
+            u = _http_url(url, a.get("href"))
             if u:
                 return u
     return _http_url(url, _first(metas, "og:url"))
 
 
-def _authors(tree: Any, metas: dict[str, list[str]], objs: list[dict[str, Any]], site: str | None) -> list[str]:
+def _authors(page: _Page, metas: dict[str, list[str]], objs: list[dict[str, Any]], site: str | None) -> list[str]:
     out: list[str] = []
     for o in objs:
         names = _names(o.get("author")) or _names(o.get("creator"))
@@ -523,16 +558,16 @@ def _authors(tree: Any, metas: dict[str, list[str]], objs: list[dict[str, Any]],
             for v in metas.get(key, []):
                 _add_names(out, split_names(v), site)
     if not out:
-        for el in _byline_elements(tree):
-            # itertext keeps "ERIC TUCKER<br>Associated Press" apart
-            _add_names(out, split_names(" ".join(el.itertext())), site)
+        for el in page.byline_elements():
+            # text nodes joined by a space keep "ERIC TUCKER<br>Associated Press" apart
+            _add_names(out, split_names(el.text(separator=" ")), site)
             if out:
                 break
-    if not out:
+    if not out and page.body is not None:
         # A visible "By X and Y" line anywhere in the body.
-        for s, holder in _byline_text_nodes(tree):
+        for s, holder in _byline_text_nodes(page.body):
             if len(s) < 120 and _VISIBLE_BY_RE.match(s):
-                line = s if len(s) > 5 else _clean(holder.text_content())
+                line = s if len(s) > 5 else _clean(holder.text())
                 if len(line) < 120:
                     _add_names(out, split_names(line), site)
                     if out:
@@ -542,42 +577,76 @@ def _authors(tree: Any, metas: dict[str, list[str]], objs: list[dict[str, Any]],
 
 _VISIBLE_BY_RE = re.compile(r"^(?:by|par|von|por)(?:\s+[A-ZÀ-ÖØ-Þ]|\s*$)", re.IGNORECASE)
 # A text node that opens with a byline word: "By "/"by "/"BY ", "Par "/"par ", "Von "/"von ",
-# "Por "/"por ", or the bare word. Tested on each text node in document order with one walk and a
-# regex (an XPath of eighteen normalize-space() tests cost ~9 ms a page, most of the metadata time).
+# "Por "/"por ", or the bare word.
 _BY_START_RE = re.compile(r"\s*(?:By|by|BY|Par|par|Von|von|Por|por)(?:\s|$)")
-_NO_TEXT_TAGS = frozenset(("script", "style"))
 
 
-def _byline_text_nodes(tree: Any) -> Iterator[tuple[str, Any]]:
-    """(stripped text, element holding it) of every body text node that opens with a byline word."""
-    bodies = tree.xpath("//body") if tree.tag != "body" else [tree]
-    for body in bodies[:1]:
-        for event, el in etree.iterwalk(body, events=("start", "end")):
-            t = el.text if event == "start" else el.tail
-            if event == "end" and el is body:
-                break
-            if not t or (event == "start" and (not isinstance(el.tag, str) or el.tag in _NO_TEXT_TAGS)):
-                continue
-            if not _BY_START_RE.match(t):
-                continue
-            holder = el if event == "start" else el.getparent()
-            if holder is None or any(a.tag == "form" for a in holder.iterancestors()) or holder.tag == "form":
-                continue
-            yield t.strip(), el
+_BY_START_ANY_RE = re.compile(r"(?:^|\x00)\s*(?:By|by|BY|Par|par|Von|von|Por|por)(?:\s|\x00|$)")
+
+
+def _byline_text_nodes(body: LexborNode) -> Iterator[tuple[str, LexborNode]]:
+    """(stripped text, element standing for it) of every body text node that opens with a byline word.
+
+    The element is the one the node's text belongs to, or for text after a child element
+    ("<i></i> by <a>X</a>") that child, as lxml's ``tail`` would have it: a bare "by" there
+    stands beside an icon or a credit line of the template more often than a name.
+    """
+    # Every text node joined in C: most pages have no such node and need no walk at all.
+    if not _BY_START_ANY_RE.search(body.text(separator="\x00")):
+        return
+    for node in body.traverse(include_text=True):
+        if node.tag != "-text" or not _BY_START_RE.match(t := node.text_content or ""):
+            continue
+        parent = node.parent
+        if parent is None or parent.tag in _NO_TEXT_TAGS or parent.tag == "form" or _in_form(parent):
+            continue
+        prev = node.prev
+        while prev is not None and not prev.is_element_node:
+            prev = prev.prev
+        yield t.strip(), prev if prev is not None else parent
+
+
+def _texts_after(node: LexborNode, limit: int) -> Iterator[str]:
+    """The first ``limit`` text nodes after ``node`` in document order (XPath's following::text()),
+    leaving out its own descendants and the text of scripts and styles."""
+    n = 0
+    cur: LexborNode | None = node
+    while cur is not None:
+        nxt = cur.next
+        while nxt is None:
+            cur = cur.parent
+            if cur is None:
+                return
+            nxt = cur.next
+        cur = nxt
+        stack = [cur]
+        while stack:
+            x = stack.pop()
+            tag = x.tag
+            if tag == "-text":
+                yield x.text_content or ""
+                n += 1
+                if n >= limit:
+                    return
+            elif tag[0] != "-" and tag not in _NO_TEXT_TAGS:
+                kids = list(x.iter(include_text=True))
+                kids.reverse()
+                stack.extend(kids)
 
 
 def _published(
-    tree: Any, metas: dict[str, list[str]], objs: list[dict[str, Any]], url: str | None, captured_at: datetime | None
+    page: _Page, metas: dict[str, list[str]], objs: list[dict[str, Any]], url: str | None, captured_at: datetime | None
 ) -> tuple[datetime | None, str | None]:
-    for cand, source in _published_candidates(tree, metas, objs, url):
+    for cand, source in _published_candidates(page, metas, objs, url):
         if _admissible(cand, captured_at):
             return cand, source
     return None, None
 
 
 def _published_candidates(
-    tree: Any, metas: dict[str, list[str]], objs: list[dict[str, Any]], url: str | None
+    page: _Page, metas: dict[str, list[str]], objs: list[dict[str, Any]], url: str | None
 ) -> Iterator[tuple[datetime | None, str]]:
+    tree = page.tree
     for o in objs:
         yield parse_date(o.get("datePublished") if isinstance(o.get("datePublished"), str) else None), "jsonld"
     for o in objs:
@@ -587,21 +656,27 @@ def _published_candidates(
                 "pubdate", "publishdate", "publish-date", "sailthru.date", "parsely-pub-date", "date", "article.published"):
         for v in metas.get(key, []):
             yield parse_date(v), "meta"
-    for el in _ITEMPROP_DATE_XP(tree):
-        yield parse_date(el.get("datetime") or el.get("content") or el.text_content()), "meta"
-    times = [t for t in tree.iter("time") if t.get("datetime")]
-    times.sort(key=lambda t: 0 if t.get("pubdate") is not None or _classy(t, "publish", "date") else 1)
-    for t in times:
-        yield parse_date(t.get("datetime")), "meta"
+    for el in tree.css(_ITEMPROP_DATE_CSS):
+        a = el.attributes
+        prop = a.get("itemprop") or ""
+        if "datePublished" in prop or "datepublished" in prop:
+            yield parse_date(a.get("datetime") or a.get("content") or el.text()), "meta"
+    times = [(t.attributes, t) for t in tree.css("time[datetime]")]
+    times = [(a, t) for a, t in times if a.get("datetime")]
+    times.sort(key=lambda at: 0 if "pubdate" in at[0] or _classy(at[0], "publish", "date") else 1)
+    for a, _ in times:
+        yield parse_date(a.get("datetime")), "meta"
     yield date_from_url(url), "url"
-    for el in _byline_elements(tree) + list(_DATE_CLASS_XP(tree)):
-        t = _clean(el.text_content())
-        if len(t) <= 200:
-            for dt in dates_in_text(t):
-                yield dt, "text"
+    for els in (page.byline_elements(), page.date_class_elements()):
+        for el in els:
+            t = _clean(el.text())
+            if len(t) <= 200:
+                for dt in dates_in_text(t):
+                    yield dt, "text"
     # Last resort: a date line just under the headline, where bylines stand.
-    for h1 in _FIRST_H1_XP(tree):
-        for t in _AFTER_H1_TEXT_XP(h1):
+    h1 = page.first_h1()
+    if h1 is not None:
+        for t in _texts_after(h1, 40):
             if len(t) <= 200:
                 for dt in dates_in_text(t):
                     yield dt, "text"
@@ -618,7 +693,7 @@ def _modified(metas: dict[str, list[str]], objs: list[dict[str, Any]], captured_
     return None
 
 
-def _attribution(tree: Any, metas: dict[str, list[str]], objs: list[dict[str, Any]], text: str, md: PageMetadata, named: list[str]) -> str | None:
+def _declared_attribution(objs: list[dict[str, Any]], md: PageMetadata, named: list[str]) -> str | None:
     for o in objs:
         for key in ("sourceOrganization", "provider"):
             for n in _names(o.get(key)):
@@ -631,54 +706,146 @@ def _attribution(tree: Any, metas: dict[str, list[str]], objs: list[dict[str, An
         agency = normalise_agency(a)
         if agency:
             return agency
-    if text:
-        # The main text is where credits stand; scanning the whole page costs more than it finds.
-        return find_attribution(text)
-    # No main text given: the page outside its chrome (after a cheap does-it-mention-any check).
-    if not mentions_agency(tree.text_content()):
-        return None
-    return find_attribution(_region_text(tree))
+    return None
 
 
-_REGION_XP = f"//body//text()[not({_CHROME_XP} or ancestor::script or ancestor::style)]"
+_REGION_SKIP = _CHROME_TAGS | _NO_TEXT_TAGS
 
 
-def _region_text(tree: Any) -> str:
+def _region_text(tree: LexborHTMLParser) -> str:
     """Visible text outside nav/header/footer, one text node a line (for credit lines).
 
     Credit patterns allow whitespace, newlines included, between their parts, so a credit
     split by inline markup ("Source: <b>Reuters</b>") is still found.
     """
-    return "\n".join(t.strip() for t in tree.xpath(_REGION_XP, smart_strings=False) if t.strip())
-
-
-def _outlinks(root: Any, base: str | None, *, use_root: bool) -> list[dict[str, str | None]]:
-    seen: set[str] = set()
-    if base:
-        seen.add(base.split("#", 1)[0])
-    out: list[dict[str, str | None]] = []
-    if use_root:
-        anchors = root.xpath(".//a[@href]") if root.tag != "a" else [root]
-    else:
-        chrome = set(_CHROME_LINKS_XP(root))
-        inside = _chrome_filter()
-        anchors = [a for a in (_BODY_LINKS_XP(root) or root.iter("a")) if a not in chrome and a.get("href") is not None and not inside(a)]
-    scheme = base.split(":", 1)[0] if base and ":" in base else "https"
-    for a in anchors:
-        href = a.get("href").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+    if tree.body is None:
+        return ""
+    lines: list[str] = []
+    stack = [tree.body.iter(include_text=True)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
             continue
+        tag = child.tag
+        if tag == "-text":
+            t = (child.text_content or "").strip()
+            if t:
+                lines.append(t)
+        elif tag[0] != "-" and tag not in _REGION_SKIP:
+            stack.append(child.iter(include_text=True))
+    return "\n".join(lines)
+
+
+# A root-relative href that urljoin would copy as it is (no dot segment, no empty "?", nothing
+# urlsplit strips): joined to the base's origin without urljoin's two parses per link.
+_PLAIN_PATH_RE = re.compile(r"/(?!/)[^\s?#;\\]*(?:\?[^\s#]+)?(?:#.*)?", re.S)
+
+
+class _Linker:
+    """Outlink records of one page: absolute http(s) URLs without fragment, each once."""
+
+    def __init__(self, base: str | None) -> None:
+        self.base = base
+        self.seen: set[str] = set()
+        if base:
+            self.seen.add(base.split("#", 1)[0])
+        self.scheme = base.split(":", 1)[0] if base and ":" in base else "https"
+        self.origin: str | None = None
+        try:
+            b = urlsplit(base) if base else None
+        except ValueError:
+            b = None
+        if b is not None and b.scheme in ("http", "https") and b.netloc:
+            self.origin = f"{b.scheme}://{b.netloc}"
+        self.out: list[dict[str, str | None]] = []
+
+    def add(self, a: LexborNode, attrs: dict[str, str | None]) -> None:
+        href = (attrs.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+            return
         if href.startswith(("http://", "https://")):
             u: str | None = href
         elif href.startswith("//"):
-            u = f"{scheme}:{href}"
+            u = f"{self.scheme}:{href}"
+        elif self.origin and href[0] == "/" and "/." not in href and _PLAIN_PATH_RE.fullmatch(href):
+            u = self.origin + href
         else:
-            u = _http_url(base, href)
+            u = _http_url(self.base, href)
         if u is None:
-            continue
+            return
         u = u.split("#", 1)[0]
-        if u in seen:
+        if u in self.seen:
+            return
+        self.seen.add(u)
+        self.out.append({"url": u, "text": _clean(a.text()) or _clean(attrs.get("title")) or None})
+
+
+def _root_outlinks(root: LexborNode, base: str | None) -> list[dict[str, str | None]]:
+    links = _Linker(base)
+    for a in root.css("a[href]"):  # lexbor's css() includes the root itself
+        links.add(a, a.attributes)
+    return links.out
+
+
+def _outlinks(anchors: list[LexborNode], base: str | None) -> list[dict[str, str | None]]:
+    """Links of the page outside its chrome: an anchor with a chrome class or role, or below a
+    nav/header/footer or an element with a chrome class or role, is left out.
+
+    ``anchors`` are every ``a[href]`` of the page: the HTML5 tree builder puts them all in the
+    body (the lxml version read ``//body//a``). Each element above an anchor is judged once
+    (memoised), so the anchors of one menu share their ancestors' answer; lexbor's CSS would need
+    a descendant selector per chrome name, several times slower.
+    """
+    links = _Linker(base)
+    memo: dict[int, bool] = {}
+    for a in anchors:
+        attrs = a.attributes
+        if _chrome_class(attrs.get("class")) or attrs.get("role") in _CHROME_ROLES or _chrome_above(a.parent, memo):
             continue
-        seen.add(u)
-        out.append({"url": u, "text": _clean(a.text_content()) or _clean(a.get("title")) or None})
-    return out
+        links.add(a, attrs)
+    return links.out
+
+
+_CHROME_CLASS_CACHE: dict[str, bool] = {}
+
+
+def _chrome_class(cls: str | None) -> bool:
+    """Whether a class attribute names chrome; cached, as menus repeat one class on every item."""
+    if not cls:
+        return False
+    hit = _CHROME_CLASS_CACHE.get(cls)
+    if hit is None:
+        if cls.isascii():  # the same test without the regex's slow case-insensitive scan
+            low = cls.lower()
+            hit = any(w in low for w in _CHROME_CLASS_WORDS) or ("cmp" in low and _CMP_RE.search(low) is not None)
+        else:
+            hit = _CHROME_CLASS_RE.search(cls) is not None
+        if len(_CHROME_CLASS_CACHE) > 50_000:
+            _CHROME_CLASS_CACHE.clear()
+        _CHROME_CLASS_CACHE[cls] = hit
+    return hit
+
+
+def _chrome_above(node: LexborNode | None, memo: dict[int, bool]) -> bool:
+    """Whether ``node`` or an element above it is a nav/header/footer or has a chrome class or role."""
+    path = []
+    hit = False
+    while node is not None:
+        key = node.mem_id
+        known = memo.get(key)
+        if known is not None:
+            hit = known
+            break
+        path.append(key)
+        if node.tag in _CHROME_TAGS:
+            hit = True
+            break
+        a = node.attributes
+        if a and (_chrome_class(a.get("class")) or a.get("role") in _CHROME_ROLES):
+            hit = True
+            break
+        node = node.parent
+    for k in path:
+        memo[k] = hit
+    return hit
