@@ -245,7 +245,7 @@ class _Walker:
         tags.append(root.tag or "")
         parent.append(-1)
         anc_stack.append(0)
-        if m := mark(root):
+        if m := mark(root, root.tag):
             (chrome if m == 1 else self.hidden).add(0)
         stack = [(root.iter(include_text=True), True, 0)]  # (children, is_block, kind)
         while stack:
@@ -300,7 +300,7 @@ class _Walker:
             tags.append(tag)
             parent.append(anc_stack[-1])
             anc_stack.append(eid)
-            if m := mark(child):
+            if m := mark(child, tag):
                 (chrome if m == 1 else self.hidden).add(eid)
                 if m == 1 and (blk or tag in _CHROME_TAGS) and self._collapse(child, eid):
                     if kind == 1:
@@ -336,9 +336,9 @@ class _Walker:
         return True
 
     @staticmethod
-    def _mark(node) -> int:
+    def _mark(node, tag: str | None) -> int:
         """1 if an element looks like chrome by its tag or names, 2 if it is hidden, else 0."""
-        if node.tag in _CHROME_TAGS:
+        if tag in _CHROME_TAGS:
             return 1
         attrs = node.attributes
         if not attrs:
