@@ -102,3 +102,31 @@ def test_a_crashing_worker_is_reported_and_replaced(sb: PageSandbox) -> None:
         sb.extract(GOOD.encode(), "text/html")
     assert e.value.reason == "extractor-crash" and "SIGSEGV" in str(e.value)
     assert "ordinary paragraph" in sb.extract(GOOD.encode(), "text/html").text
+
+
+def test_a_batch_streams_results_and_the_pages_after_a_timeout_go_to_a_fresh_worker() -> None:
+    """One message carries several pages; a slow page in the middle is that page's reject only."""
+    from archivist.extractor import ExtractedDoc
+    from archivist.sandbox import Job
+
+    other = GOOD.replace("Ordinary page", "Another ordinary page")
+    jobs = [Job(GOOD.encode(), "text/html"), Job(SLOW.encode(), "text/html"), Job(b"   ", "text/html"),
+            Job(other.encode(), "text/html", url="https://s.example/o")]
+    with PageSandbox(Limits(timeout=0.5, memory_mb=1 << 16)) as box:
+        box.extract(GOOD.encode(), "text/html")  # started and warm: the deadline is the page's alone
+        first = box._proc.pid if box._proc else None
+        results = box.extract_many(jobs)
+        assert [type(r).__name__ for r in results] == ["ExtractedDoc", "SandboxError", "NotExtractable", "ExtractedDoc"]
+        assert isinstance(results[1], SandboxError) and results[1].reason == "timeout"
+        assert isinstance(results[2], NotExtractable) and results[2].reason == "empty-payload"
+        assert isinstance(results[3], ExtractedDoc) and "ordinary paragraph" in results[3].text
+        assert box.restarts == 1 and box._proc is not None and box._proc.pid != first
+
+
+def test_a_batch_longer_than_the_recycling_period_spans_workers() -> None:
+    from archivist.sandbox import Job
+
+    with PageSandbox(Limits(timeout=60, recycle_every=2)) as box:
+        results = box.extract_many([Job(GOOD.replace("Ordinary", f"Page {i}").encode(), "text/html") for i in range(5)])
+        assert [r.title for r in results] == [f"Page {i} page" for i in range(5)]  # type: ignore[union-attr]
+        assert box.restarts == 2  # pages 1-2, 3-4, 5: three workers

@@ -14,19 +14,23 @@ from typing import Any
 import pyarrow as pa
 
 from . import dedup, executors, revisit_index, schema, sitewide
-from .extractor import SETTINGS, NotExtractable, extract_bytes, extractor_id
+from .extractor import SETTINGS, ExtractedDoc, NotExtractable, extract_bytes, extractor_id
 from .hashing import json_sha256, sha256_hex
 from .parquet_io import write_table
 from .parquet_stream import RowGroupWriter, stream_rows
 from .quality import signals, text_sha256
 from .report import StageReport
 from .runstate import RunState, input_digest
-from .sandbox import Limits, SandboxError, shared_sandbox
+from .sandbox import Job, Limits, SandboxError, shared_sandbox
 from .warc_reader import ContentTooLarge, ReadError, SourceRecord, iter_records, read_record_at
 
 # Record types that carry a page; metadata/request/warcinfo describe captures, they are not pages.
 _CAPTURE_TYPES = ("response", "resource", "revisit")
 _ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+# Pages sent to the sandbox at once: enough to keep its worker busy between this process's
+# wake-ups, few enough that their payloads stay small in memory.
+BATCH_PAGES = 16
+BATCH_BYTES = 8 << 20
 
 
 def settings_hash() -> str:
@@ -62,15 +66,25 @@ def _metadata_fields(rec: SourceRecord) -> dict[str, str]:
     return fields
 
 
-def _row(rec: SourceRecord, content: bytes, meta: dict[str, str], ext_id: str, shash: str, limits: Limits | None = None) -> dict[str, Any]:
-    run = shared_sandbox(limits).extract if limits is not None else extract_bytes
-    doc = run(
-        content,
-        rec.media_type,
-        declared_content_type=rec.declared_content_type,
-        url=rec.target_uri,
-        captured_at=rec.date,
-    )
+def _job(rec: SourceRecord, content: bytes) -> Job:
+    return Job(content, rec.media_type, rec.declared_content_type, rec.target_uri, rec.date)
+
+
+def _extract_jobs(jobs: list[Job], limits: Limits | None) -> list[ExtractedDoc | Exception]:
+    """Each page's document or the exception standing for it: in the sandbox, or here unguarded."""
+    if limits is not None:
+        return list(shared_sandbox(limits).extract_many(jobs))
+    out: list[ExtractedDoc | Exception] = []
+    for j in jobs:
+        try:
+            out.append(extract_bytes(j.content, j.media_type, declared_content_type=j.declared_content_type, url=j.url,
+                                     captured_at=j.captured_at))
+        except Exception as e:  # one bad page never stops the shard
+            out.append(e)
+    return out
+
+
+def _row(rec: SourceRecord, content: bytes, meta: dict[str, str], doc: ExtractedDoc, ext_id: str, shash: str) -> dict[str, Any]:
     rid = (rec.record_id or "").strip("<>").removeprefix("urn:uuid:")
     return {
         "id": rid,
@@ -149,6 +163,17 @@ class _Shard:
         self.ext_id, self.shash = extractor_id(), settings_hash()
         self.offsets: dict[str, int] = {}
         self.cross_file: list[int] = []  # offsets of revisits whose original is in another WARC
+        # Pages wait here to go to the sandbox together, and rejects wait with them so that both
+        # come out in WARC order: ("page", rec, content, meta) or ("reject", args, kwargs).
+        self.pending: list[tuple[Any, ...]] = []
+        self.pending_pages = 0
+        self.pending_bytes = 0
+
+    def reject(self, *args: Any, **kwargs: Any) -> None:
+        if self.pending:
+            self.pending.append(("reject", args, kwargs))
+        else:
+            self.report.reject(*args, **kwargs)
 
     def capture(self, rec: SourceRecord, meta: dict[str, str]) -> None:
         name = self.warc.name
@@ -157,7 +182,7 @@ class _Shard:
         reason = _skip_reason(rec)
         if reason is not None:
             self.report.counts["captures_skipped"] += 1
-            self.report.reject(name, reason, f"{name}@{rec.offset} {rec.target_uri}: not a page ({reason})", stage="extract",
+            self.reject(name, reason, f"{name}@{rec.offset} {rec.target_uri}: not a page ({reason})", stage="extract",
                                warc_record_id=rec.record_id, warc_record_offset=rec.offset, url=rec.target_uri)
             return
         if rec.record_type == "revisit":
@@ -168,7 +193,7 @@ class _Shard:
             try:
                 orig = read_record_at(self.warc, at)
             except (OSError, ValueError) as e:
-                self.report.reject(name, "revisit-original-unreadable", f"{name}@{rec.offset}: original at {at}: {e}",
+                self.reject(name, "revisit-original-unreadable", f"{name}@{rec.offset}: original at {at}: {e}",
                                    warc_record_id=rec.record_id, warc_record_offset=rec.offset, url=rec.target_uri)
                 return
             self.revisit(rec, orig, meta)
@@ -182,18 +207,45 @@ class _Shard:
         self.page(rec, orig, meta)
 
     def page(self, rec: SourceRecord, source: SourceRecord, meta: dict[str, str]) -> None:
-        """Extract ``rec`` from the payload of ``source`` (itself, or a revisit's original)."""
-        name = self.warc.name
+        """Queue ``rec`` for extraction from the payload of ``source`` (itself, or a revisit's original)."""
         try:
             content = source.content(strict=True)
-            self.rows.add(_row(rec, content, meta, self.ext_id, self.shash, self.limits))
-            self.report.counts["records_extracted"] += 1
-        except (NotExtractable, SandboxError, ContentTooLarge) as e:
-            self.report.reject(name, e.reason, f"{name}@{rec.offset} {rec.target_uri}: {e}", stage="extract",
-                               warc_record_id=rec.record_id, warc_record_offset=rec.offset, url=rec.target_uri)
-        except Exception as e:  # one bad page never stops the shard
-            self.report.reject(name, "extractor-error", f"{name}@{rec.offset} {rec.target_uri}: {type(e).__name__}: {e}",
-                               stage="extract", warc_record_id=rec.record_id, warc_record_offset=rec.offset, url=rec.target_uri)
+        except Exception as e:
+            self._failed(rec, e)
+            return
+        self.pending.append(("page", rec, content, meta))
+        self.pending_pages += 1
+        self.pending_bytes += len(content)
+        if self.pending_pages >= BATCH_PAGES or self.pending_bytes >= BATCH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Extract the queued pages (one sandbox batch) and emit rows and rejects in WARC order."""
+        queue, self.pending, self.pending_pages, self.pending_bytes = self.pending, [], 0, 0
+        pages = [e for e in queue if e[0] == "page"]
+        docs = iter(_extract_jobs([_job(rec, content) for _, rec, content, _ in pages], self.limits))
+        for entry in queue:
+            if entry[0] == "reject":
+                self.report.reject(*entry[1], **entry[2])
+                continue
+            _, rec, content, meta = entry
+            doc = next(docs)
+            try:
+                if isinstance(doc, Exception):
+                    raise doc
+                self.rows.add(_row(rec, content, meta, doc, self.ext_id, self.shash))
+                self.report.counts["records_extracted"] += 1
+            except Exception as e:  # one bad page never stops the shard
+                self._failed(rec, e)
+
+    def _failed(self, rec: SourceRecord, e: Exception) -> None:
+        name = self.warc.name
+        if isinstance(e, NotExtractable | SandboxError | ContentTooLarge):
+            self.reject(name, e.reason, f"{name}@{rec.offset} {rec.target_uri}: {e}", stage="extract",
+                        warc_record_id=rec.record_id, warc_record_offset=rec.offset, url=rec.target_uri)
+        else:
+            self.reject(name, "extractor-error", f"{name}@{rec.offset} {rec.target_uri}: {type(e).__name__}: {e}",
+                        stage="extract", warc_record_id=rec.record_id, warc_record_offset=rec.offset, url=rec.target_uri)
 
     def resolve_cross_file(self, meta_of: dict[int, dict[str, str]]) -> None:
         """Revisits whose original is in another WARC of the same folder, found by its CDXJ."""
@@ -220,7 +272,7 @@ class _Shard:
                 if cand.record_id == want:
                     break
             if orig is None:
-                self.report.reject(name, "revisit-original-missing",
+                self.reject(name, "revisit-original-missing",
                                    f"{name}@{off}: revisit of {rec.headers.get('WARC-Refers-To-Target-URI')} whose original is "
                                    f"neither in this file nor in the CDXJ index of another WARC in {self.warc.parent}",
                                    warc_record_id=rec.record_id, warc_record_offset=off, url=rec.target_uri)
@@ -255,7 +307,7 @@ def extract_shard(warc: str | Path, out_dir: str | Path, limits: Limits | None =
         cross_meta: dict[int, dict[str, str]] = {}
         for item in iter_records(warc):
             if isinstance(item, ReadError):
-                report.reject(warc.name, item.reason, item.detail, stage="read", warc_record_offset=item.offset)
+                shard.reject(warc.name, item.reason, item.detail, stage="read", warc_record_offset=item.offset)
                 continue
             report.counts["records_read"] += 1
             if item.record_type == "metadata" and held is not None and item.headers.get("WARC-Refers-To") == held.record_id:
@@ -276,8 +328,10 @@ def extract_shard(warc: str | Path, out_dir: str | Path, limits: Limits | None =
                 report.counts[f"{item.record_type}_records"] += 1
         if held is not None:
             shard.capture(held, {})
+        shard.flush()
         if shard.cross_file:
             shard.resolve_cross_file(cross_meta)
+            shard.flush()
     rej = schema.rejects_schema()
     rej_table = rej.table_from_rows([r.row() for r in report.rejects]) if report.rejects else rej.empty_table()
     write_table(rej_table, out_dir / rej_name)

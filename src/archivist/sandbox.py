@@ -23,7 +23,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from .extractor import ExtractedDoc, NotExtractable
 
@@ -42,6 +42,16 @@ class SandboxError(Exception):
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(detail)
         self.reason = reason
+
+
+class Job(NamedTuple):
+    """One page for the sandbox: the arguments of :func:`extractor.extract_bytes`."""
+
+    content: bytes
+    media_type: str
+    declared_content_type: str | None = None
+    url: str | None = None
+    captured_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -115,7 +125,7 @@ class PageSandbox:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- one page
+    # -- pages
 
     def extract(
         self,
@@ -127,6 +137,28 @@ class PageSandbox:
         captured_at: datetime | None = None,
     ) -> ExtractedDoc:
         """Like :func:`extractor.extract_bytes`, in the worker; raises NotExtractable or SandboxError."""
+        (result,) = self.extract_many([Job(content, media_type, declared_content_type, url, captured_at)])
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def extract_many(self, jobs: list[Job]) -> list[ExtractedDoc | NotExtractable | SandboxError]:
+        """Each job's document, or the exception that stands for it, in job order.
+
+        The pages go to the worker in one message and their results stream back one by one,
+        so the worker goes from page to page without waiting for this process to wake up (a
+        round trip per page cost more than a millisecond between the cores of a virtual
+        machine). Each page still has its own deadline, counted from the previous result:
+        a page that times out or kills the worker gets the error, and the pages after it go
+        to a fresh worker.
+        """
+        results: list[ExtractedDoc | NotExtractable | SandboxError] = []
+        while len(results) < len(jobs):
+            results += self._run(jobs[len(results):])
+        return results
+
+    def _run(self, jobs: list[Job]) -> list[ExtractedDoc | NotExtractable | SandboxError]:
+        """Results of a prefix of ``jobs`` (all of them unless the worker had to be replaced)."""
         if self._proc is None or self._proc.poll() is not None or self._served >= self.limits.recycle_every:
             if self._proc is not None:
                 self._stop()
@@ -134,30 +166,41 @@ class PageSandbox:
             self._start()
         proc = self._proc
         assert proc is not None and proc.stdin is not None and proc.stdout is not None
-        job = pickle.dumps((content, media_type, declared_content_type, url, captured_at), protocol=5)
-        deadline = time.monotonic() + self.limits.timeout
+        jobs = jobs[: max(1, self.limits.recycle_every - self._served)]
+        batch = pickle.dumps([tuple(j) for j in jobs], protocol=5)
+        out: list[ExtractedDoc | NotExtractable | SandboxError] = []
         try:
-            proc.stdin.write(_HEADER.pack(len(job)) + job)
+            proc.stdin.write(_HEADER.pack(len(batch)) + batch)
             proc.stdin.flush()
-            header = self._read(proc.stdout.fileno(), _HEADER.size, deadline)
-            body = self._read(proc.stdout.fileno(), _HEADER.unpack(header)[0], deadline)
-        except TimeoutError:
-            self._stop(kill=True)
-            self.restarts += 1
-            raise SandboxError("timeout", f"extraction took longer than {self.limits.timeout:g} s") from None
-        except (EOFError, BrokenPipeError, OSError):
-            raise self._died() from None
-        self._served += 1
-        kind, *rest = pickle.loads(body)
-        if kind == "ok":
-            return rest[0]  # type: ignore[no-any-return]
-        if kind == "reject":
-            raise NotExtractable(rest[0], rest[1])
-        if kind == "memory":
-            self._stop()  # after a MemoryError the worker's heap is not to be trusted
-            self.restarts += 1
-            raise SandboxError("memory-limit", f"extraction exceeded the {self.limits.memory_mb} MB memory cap ({rest[0]})")
-        raise SandboxError("extractor-error", rest[0])
+        except (BrokenPipeError, OSError):
+            return [self._died()]
+        for _ in jobs:
+            deadline = time.monotonic() + self.limits.timeout
+            try:
+                header = self._read(proc.stdout.fileno(), _HEADER.size, deadline)
+                body = self._read(proc.stdout.fileno(), _HEADER.unpack(header)[0], deadline)
+            except TimeoutError:
+                self._stop(kill=True)
+                self.restarts += 1
+                out.append(SandboxError("timeout", f"extraction took longer than {self.limits.timeout:g} s"))
+                return out
+            except (EOFError, OSError):
+                out.append(self._died())
+                return out
+            self._served += 1
+            kind, *rest = pickle.loads(body)
+            if kind == "ok":
+                out.append(rest[0])
+            elif kind == "reject":
+                out.append(NotExtractable(rest[0], rest[1]))
+            elif kind == "memory":
+                self._stop()  # after a MemoryError the worker's heap is not to be trusted
+                self.restarts += 1
+                out.append(SandboxError("memory-limit", f"extraction exceeded the {self.limits.memory_mb} MB memory cap ({rest[0]})"))
+                return out
+            else:
+                out.append(SandboxError("extractor-error", rest[0]))
+        return out
 
     @staticmethod
     def _read(fd: int, n: int, deadline: float) -> bytes:
@@ -239,23 +282,28 @@ def _worker(memory_mb: int) -> None:
         header = inp.read(_HEADER.size)
         if len(header) < _HEADER.size:
             return
-        job = inp.read(_HEADER.unpack(header)[0])
-        result: Any
-        try:
-            content, media_type, declared, url, captured_at = pickle.loads(job)
-            result = ("ok", extract_bytes(content, media_type, declared_content_type=declared, url=url, captured_at=captured_at))
-        except NotExtractable as e:
-            result = ("reject", e.reason, str(e))
-        except MemoryError as e:
-            result = ("memory", f"MemoryError {e}".strip())
-        except Exception as e:
-            # libxml2 reports a failed allocation as a parse error ("unknown error", "Memory
-            # allocation failed"), not as MemoryError.
-            if type(e).__module__.startswith("lxml") and ("unknown error" in str(e) or "emory" in str(e)):
-                result = ("memory", f"{type(e).__name__}: {e}")
-            else:
-                result = ("error", f"{type(e).__name__}: {e}")
-        send(result)
-        if result[0] == "memory":
-            return
+        for job in pickle.loads(inp.read(_HEADER.unpack(header)[0])):
+            if not _serve(job, extract_bytes, send):
+                return  # out of memory: the parent starts a fresh worker for the rest
+
+
+def _serve(job: tuple[Any, ...], extract_bytes: Any, send: Any) -> bool:
+    """Extract one page and send its result; False when the worker must end (memory)."""
+    result: Any
+    try:
+        content, media_type, declared, url, captured_at = job
+        result = ("ok", extract_bytes(content, media_type, declared_content_type=declared, url=url, captured_at=captured_at))
+    except NotExtractable as e:
+        result = ("reject", e.reason, str(e))
+    except MemoryError as e:
+        result = ("memory", f"MemoryError {e}".strip())
+    except Exception as e:
+        # libxml2 reports a failed allocation as a parse error ("unknown error", "Memory
+        # allocation failed"), not as MemoryError.
+        if type(e).__module__.startswith("lxml") and ("unknown error" in str(e) or "emory" in str(e)):
+            result = ("memory", f"{type(e).__name__}: {e}")
+        else:
+            result = ("error", f"{type(e).__name__}: {e}")
+    send(result)
+    return result[0] != "memory"
 
