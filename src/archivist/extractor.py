@@ -27,7 +27,7 @@ EXTRACTOR_NAME = "archivist-maintext"
 SETTINGS: dict[str, Any] = {
     "html": {"engine": "maintext", "version": maintext.VERSION},
     "text": {"engine": "textpage", "min_prose_chars": textpage._MIN_PROSE},
-    "language": {"engine": "py3langid+script", "min_letters": 6},
+    "language": {"engine": "py3langid+script", "min_letters": 6, "sample_chars": 1000},
     "metadata": {"engine": "archivist.metadata+lexbor", "date_order": ["jsonld", "meta", "url", "text"], "not_after_capture": True},
     "near_dup": NEAR_DUP_SETTINGS,
     "sitewide_boilerplate": BOILERPLATE_SETTINGS,

@@ -203,6 +203,7 @@ _RANGES = {
 _RANGE_RES = {k: re.compile(f"[{v}]") for k, v in _RANGES.items()}
 # Six hundred characters tell the writing system; the Cyrillic letter checks read more.
 _SCRIPT_SAMPLE = 600
+_LANGID_SAMPLE = 1000
 _CYRILLIC_SAMPLE = 1500
 _LETTER_RE = re.compile(r"[^\W\d_]")
 
@@ -229,9 +230,11 @@ def scripts(text: str) -> Counter[str]:
 
 def identify(text: str) -> tuple[str | None, float | None]:
     """(ISO 639-1 code, confidence 0..1), or (None, None) when the text is too short to tell."""
-    # Two thousand characters decide a language as well as the whole text, at a fraction of the
-    # cost (py3langid's n-gram count is linear in the sample and was a third of a record's time).
-    sample = text[:2000]
+    # A thousand characters (a long paragraph) decide a language as well as the whole text, at a
+    # fraction of the cost: the n-gram count is linear in the sample and its table lookups miss
+    # the CPU cache. (On the 181 bench texts and 300 pipeline texts in five languages, 800, 1000,
+    # 1200 and 2000 characters gave the same language for every text.)
+    sample = text[:_LANGID_SAMPLE]
     counts = scripts(sample[:_SCRIPT_SAMPLE])
     letters = sum(counts.values())
     if not letters:
