@@ -95,6 +95,10 @@ def _model_arrays():  # type: ignore[no-untyped-def]
         parts = [np.load(cache / f"{k}.npy", mmap_mode="r").view(np.ndarray) for k in _MODEL_PARTS]
         classes = json.loads((cache / "classes.json").read_text(encoding="utf-8"))
         ptc, pc, nextmove, row, output = parts
+        for big in (ptc, nextmove):
+            # Touch every page now: the model is resident from the start, as when it was
+            # unpacked, so a worker's memory does not creep up with the variety of its texts.
+            int(big.reshape(-1).view(np.uint8)[::4096].sum())
         return ptc, np.asarray(pc), classes, nextmove, row.tolist(), output
     except (OSError, ValueError):
         pass
