@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from functools import cache
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -113,11 +114,18 @@ def sniff_meta(raw: bytes) -> str | None:
     return m.group(1).decode("ascii", "ignore").lower() if m else None
 
 
+# The last strict decode that succeeded, so that ``decode`` right after ``decide`` (the usual
+# pair) does not decode the same page twice: (payload, codec, text).
+_LAST: tuple[bytes, str, str] | None = None
+
+
 def _decodes(raw: bytes, codec: str) -> bool:
+    global _LAST
     try:
-        raw.decode(codec)
+        text = raw.decode(codec)
     except (UnicodeError, LookupError):
         return False
+    _LAST = (raw, codec, text)
     return True
 
 
@@ -165,6 +173,20 @@ def _count_errors(raw: bytes, codec: str) -> int:
     return raw.decode(codec, errors="replace").count("\ufffd") - raw.decode(codec, errors="ignore").count("\ufffd")
 
 
+@cache
+def ascii_compatible(codec: str) -> bool:
+    """Whether ``codec`` writes ASCII characters as their ASCII bytes (UTF-16 and EBCDIC do not)."""
+    try:
+        return b"<=/ az".decode(codec) == "<=/ az"
+    except (UnicodeError, LookupError):
+        return False
+
+
 def decode(raw: bytes, decision: CharsetDecision) -> str:
-    text = raw.decode(decision.used, errors="replace")
+    global _LAST
+    last, _LAST = _LAST, None  # held for one call only: no page outlives its own decoding
+    if last is not None and last[0] is raw and last[1] == decision.used:
+        text = last[2]  # a strict decode equals the lenient one
+    else:
+        text = raw.decode(decision.used, errors="replace")
     return text.removeprefix("\ufeff")

@@ -72,14 +72,14 @@ def extractor_id() -> str:
     return f"{EXTRACTOR_NAME}@{__version__}+{maintext.engine_id()}"
 
 
-def extract_html(html: str, url: str | None, captured_at: datetime | None) -> ExtractedDoc:
+def extract_html(html: str, url: str | None, captured_at: datetime | None, *, raw: bytes | None = None) -> ExtractedDoc:
     """Every field from one lexbor parse: :mod:`metadata` reads the tree, then :mod:`maintext`
     (which strips scripts from it), then the credit is looked for in the main text."""
     from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
     from .htmlguard import problem
 
-    if (why := problem(html)) is not None:
+    if (why := problem(html, raw)) is not None:
         raise NotExtractable("pathological-html", f"{why}: the HTML parsers would take minutes")
     html = maintext.prepare(html)
     # Tens of thousands of unclosed tags (<option>, <rb>... can make the tree builder quadratic,
@@ -112,12 +112,12 @@ def extract_bytes(
     is_html = media_type.startswith(_HTML_TYPES) or (not media_type and b"<html" in raw[:2048].lower())
     if not is_html and not media_type.startswith(_TEXT_TYPES):
         raise NotExtractable("unsupported-media-type", f"media type {media_type or 'unknown'} is not HTML or text")
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise NotExtractable("empty-payload", "the payload is empty")
     decision = charset.decide(raw, declared_content_type, html=is_html)
     text = charset.decode(raw, decision)
     if is_html:
-        doc = extract_html(text, url, captured_at)
+        doc = extract_html(text, url, captured_at, raw=raw if charset.ascii_compatible(decision.used) else None)
     else:
         tp = textpage.parse(text, captured_at)
         doc = ExtractedDoc(
