@@ -134,3 +134,40 @@ def test_shingle_hashes_are_one_per_distinct_shingle() -> None:
     # a shingle's hash depends on its words and their order only
     assert set(dedup.shingle_hashes("x y z w v")) == set(dedup.shingle_hashes("X  Y z, w. v!"))
     assert set(dedup.shingle_hashes("x y z w v")) != set(dedup.shingle_hashes("y x z w v"))
+
+
+def _reference_pairs(sigs):  # type: ignore[no-untyped-def]
+    """LSH as first written: a dict of every row's band keys, pairs checked one at a time."""
+    from collections import defaultdict
+
+    import numpy as np
+
+    rows = dedup.PERMUTATIONS // dedup.BANDS
+    buckets: dict = defaultdict(list)
+    for i in range(len(sigs)):
+        for b in range(dedup.BANDS):
+            buckets[(b, sigs[i, b * rows : (b + 1) * rows].tobytes())].append(i)
+    pairs = set()
+    for members in buckets.values():
+        for j in members[1:]:
+            if np.mean(sigs[members[0]] == sigs[j]) >= dedup.THRESHOLD:
+                pairs.add((members[0], j))
+        if len(members) <= 50:
+            for x, i in enumerate(members[1:], 1):
+                for j in members[x + 1 :]:
+                    if np.mean(sigs[i] == sigs[j]) >= dedup.THRESHOLD:
+                        pairs.add((i, j))
+    return pairs
+
+
+def test_banding_by_sorting_finds_the_pairs_a_dict_of_buckets_finds() -> None:
+    import numpy as np
+
+    rng = np.random.RandomState(0)
+    for trial in range(20):
+        base = rng.randint(0, 2**32, size=(5, dedup.PERMUTATIONS), dtype=np.uint64).astype(np.uint32)
+        sigs = base[rng.randint(0, 5, size=80)].copy()
+        noise = rng.rand(*sigs.shape) < (0.03, 0.1, 0.25)[trial % 3]
+        sigs[noise] = rng.randint(0, 2**32, size=int(noise.sum()), dtype=np.uint64).astype(np.uint32)
+        got = dedup.near_pairs(sigs)
+        assert got == sorted(set(got)) and set(got) == _reference_pairs(sigs), trial

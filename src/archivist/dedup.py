@@ -111,34 +111,34 @@ class _UnionFind:
 
 
 def near_pairs(sigs: np.ndarray) -> list[tuple[int, int]]:
-    """Index pairs whose estimated Jaccard similarity is at least THRESHOLD (LSH candidates, checked)."""
+    """Index pairs whose estimated Jaccard similarity is at least THRESHOLD (LSH candidates, checked).
+
+    Buckets are found by sorting each band's values (numpy), not in a dict of every row's band
+    keys: the index takes 32 bytes a row and band instead of a dict entry, so marking a large
+    run does not hold hundreds of bytes per row.
+    """
     rows = PERMUTATIONS // BANDS
-    buckets: dict[tuple[int, bytes], list[int]] = defaultdict(list)
-    for i in range(len(sigs)):
-        for b in range(BANDS):
-            buckets[(b, sigs[i, b * rows : (b + 1) * rows].tobytes())].append(i)
-    checked: set[tuple[int, int]] = set()
-    pairs: list[tuple[int, int]] = []
-    for members in buckets.values():
-        if len(members) < 2:
-            continue
-        first = members[0]
-        # Checking each member against the bucket's first keeps big buckets linear; transitivity
-        # through the union-find joins the rest.
-        for j in members[1:]:
-            key = (first, j)
-            if key in checked:
-                continue
-            checked.add(key)
-            if float(np.mean(sigs[first] == sigs[j])) >= THRESHOLD:
-                pairs.append(key)
-        for i in members[1:]:
-            for j in members[1:]:
-                if i < j and (i, j) not in checked and len(members) <= 50:
-                    checked.add((i, j))
-                    if float(np.mean(sigs[i] == sigs[j])) >= THRESHOLD:
-                        pairs.append((i, j))
-    return pairs
+    n = len(sigs)
+    pairs: set[tuple[int, int]] = set()
+    for b in range(BANDS):
+        band = np.ascontiguousarray(sigs[:, b * rows : (b + 1) * rows]).view(np.dtype((np.void, 4 * rows))).ravel()
+        order = np.argsort(band, kind="stable")  # members of a bucket stay in row order
+        sb = band[order]
+        starts = np.flatnonzero(np.r_[True, sb[1:] != sb[:-1]])
+        sizes = np.diff(np.r_[starts, n])
+        for st, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
+            members = order[st : st + size]
+            m = sigs[members]
+            # Each member against the bucket's first keeps big buckets linear (transitivity
+            # through the union-find joins the rest); small buckets are checked pair by pair.
+            close = np.flatnonzero((m[1:] == m[0]).mean(axis=1) >= THRESHOLD) + 1
+            first = int(members[0])
+            pairs.update((first, int(members[j])) for j in close)
+            if size <= 50:
+                sim = (m[1:, None, :] == m[None, 1:, :]).mean(axis=2)
+                ii, jj = np.nonzero(np.triu(sim >= THRESHOLD, k=1))
+                pairs.update((int(members[i + 1]), int(members[j + 1])) for i, j in zip(ii.tolist(), jj.tolist(), strict=True))
+    return sorted(pairs)
 
 
 SIGNATURES_SUFFIX = ".minhash.arrow"
