@@ -65,11 +65,51 @@ def make_warc(out_dir: Path, pages: int, seed: int = 7, prefix: str = "bench") -
 
             writer.write([("WARC-Type", "response"), ("WARC-Record-ID", resp_id), ("WARC-Date", date),
                           ("WARC-Target-URI", url), ("Content-Type", "application/http; msgtype=response"),
-                          ("WARC-Payload-Digest", "sha1:" + sha1_base32(body))], http)
+                          ("WARC-Payload-Digest", "sha1:" + sha1_base32(body)),
+                          # as Common Crawl writes it; readers such as datatrove's skip pages whose
+                          # type they must otherwise guess with libmagic and guess wrong
+                          ("WARC-Identified-Payload-Type", "text/html")], http)
             req = f"GET /news/{i:07d}.html HTTP/1.1\r\nHost: site{i % len(templates)}.example\r\n\r\n".encode()
             writer.write([("WARC-Type", "request"), ("WARC-Record-ID", record_id("bench-request", url, date)),
                           ("WARC-Date", date), ("WARC-Target-URI", url), ("WARC-Concurrent-To", resp_id),
                           ("Content-Type", "application/http; msgtype=request")], req)
+    finally:
+        writer.close()
+    return writer.files
+
+
+def make_warc_from_pages(out_dir: Path, html_dir: Path, pages: int, seed: int = 7, prefix: str = "real") -> list[Path]:
+    """A crawl-shaped WARC of real pages: the HTML files of ``html_dir`` (each with ``<id>.json``
+    holding its URL beside it in ``../truth/``, as in the scrapinghub benchmark), cycled in a
+    seeded order until ``pages`` responses are written; a page's later copies get ``?copy=k``."""
+    import json
+
+    rng = random.Random(seed)
+    files = sorted(html_dir.glob("*.html"))
+    rng.shuffle(files)
+    start = datetime(2026, 4, 1, tzinfo=UTC)
+    writer = WarcFileWriter(out_dir=out_dir, prefix=prefix, timestamp=start, info=[("isPartOf", "benchmark")],
+                            max_bytes=1 << 40)
+    from archivist.hashing import sha1_base32
+
+    try:
+        for i in range(pages):
+            f = files[i % len(files)]
+            meta = html_dir.parent / "truth" / f"{f.stem}.json"
+            url = json.loads(meta.read_text()).get("url") if meta.exists() else None
+            url = url or f"https://site.example/{f.stem}.html"
+            if i >= len(files):
+                url += ("&" if "?" in url else "?") + f"copy={i // len(files)}"
+            body = f.read_bytes()
+            date = warc_date(start + timedelta(seconds=i))
+            http = f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body
+            resp_id = record_id("bench-response", url, date)
+            writer.write([("WARC-Type", "response"), ("WARC-Record-ID", resp_id), ("WARC-Date", date),
+                          ("WARC-Target-URI", url), ("Content-Type", "application/http; msgtype=response"),
+                          ("WARC-Payload-Digest", "sha1:" + sha1_base32(body)),
+                          # as Common Crawl writes it; readers such as datatrove's skip pages whose
+                          # type they must otherwise guess with libmagic and guess wrong
+                          ("WARC-Identified-Payload-Type", "text/html")], http)
     finally:
         writer.close()
     return writer.files

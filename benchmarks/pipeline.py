@@ -101,26 +101,38 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=2000)
     ap.add_argument("--warc", type=Path, help="use this WARC instead of generating one")
     ap.add_argument("--skip-peers", action="store_true")
+    ap.add_argument("--real-pages", type=Path, metavar="DIR",
+                    help="build the WARCs from real HTML pages instead (e.g. shared/bench/extraction/scrapinghub/html)")
     args = ap.parse_args()
     from corpus_gen import make_warc
 
     work = Path(tempfile.mkdtemp(prefix="archivist-bench-"))
     try:
         small, big = work / "warc1x", work / "warc4x"
+        if args.real_pages:
+            from corpus_gen import make_warc_from_pages
+
+            def gen(out: Path, n: int, seed: int = 7, prefix: str = "bench") -> list[Path]:
+                return make_warc_from_pages(out, args.real_pages, n, seed=seed, prefix=prefix)
+
+            what = f"real pages from {args.real_pages}, cycled"
+        else:
+            gen = make_warc
+            what = "news pages with site chrome; en/de/fr/ru/ja; utf-8, windows-1252/1251, shift_jis"
         if args.warc:
             small.mkdir()
             shutil.copy(args.warc, small)
         else:
-            make_warc(small, args.pages)
+            gen(small, args.pages)
         # Two WARC shards of the input's size each, so two workers have two equal shards to share
         # and enough work that the run is not mostly process start-up (a real run is hundreds of
         # 1 GB WARCs; start-up is a constant second or so).
         halves = work / "warc2shards"
-        make_warc(halves, args.pages, seed=7, prefix="half-a")
-        make_warc(halves, args.pages, seed=8, prefix="half-b")
-        make_warc(big, args.pages * 4, seed=9)
+        gen(halves, args.pages, seed=7, prefix="half-a")
+        gen(halves, args.pages, seed=8, prefix="half-b")
+        gen(big, args.pages * 4, seed=9)
         size = sum(f.stat().st_size for f in small.iterdir()) / 1e6
-        print(f"input: {args.pages} pages, {size:.1f} MB WARC (news pages with site chrome; en/de/fr/ru/ja; utf-8, windows-1252/1251, shift_jis)")
+        print(f"input: {args.pages} pages, {size:.1f} MB WARC ({what})")
 
         w1, r1, n1, c1 = ours(small, work / "ours1", 1)
         w2, _, n2, _ = ours(halves, work / "ours2", 2)
