@@ -216,13 +216,18 @@ class _Walker:
         if self._line_links:
             cuts = (*self._line_links, link)
             self._line_links = []
-        if self._pre_depth:
+        if raw.isspace():
+            return  # (isspace, split and strip agree on what whitespace is)
+        if "\n" not in raw:
+            # One line, the usual case (text nodes' newlines become spaces outside <pre>).
+            text = " ".join(raw.split())
+        elif self._pre_depth:
             lines = [" ".join(ln.split()) for ln in raw.split("\n")]
             text = "\n".join(ln for ln in lines if ln)
         else:
             text = "\n".join(" ".join(ln.split()) for ln in raw.split("\n") if ln.strip())
-        if not text:
-            return
+            if not text:
+                return
         if cuts:
             text = _drop_link_lines(raw, cuts) or text
         chars = len(text) - text.count(" ") - text.count("\n")
@@ -238,10 +243,14 @@ class _Walker:
         self.blocks.append(_Block(text, chars, eff, min(link, chars), anc, tag, len(_PUNCT.findall(text)), cuts))
 
     def walk(self, root) -> None:  # root: a selectolax node
-        # One loop with locals bound: this walk is most of the extractor's time.
+        # One loop with locals bound: this walk is most of the extractor's time. Each node's
+        # properties are read once (selectolax builds a new object per read); the link and <pre>
+        # depths live in locals and are written back for _flush only when they change.
         tags, parent, chrome, anc_stack, buf = self.tags, self.parent, self.chrome, self._stack, self._buf
         skip, block_tags, cells, flush = _SKIP, _BLOCK, _CELLS, self._flush
+        chrome_tags = _CHROME_TAGS
         mark = self._mark
+        link_depth = pre_depth = 0
         tags.append(root.tag or "")
         parent.append(-1)
         anc_stack.append(0)
@@ -250,66 +259,70 @@ class _Walker:
         stack = [(root.iter(include_text=True), True, 0)]  # (children, is_block, kind)
         while stack:
             it, is_block, kind = stack[-1]
-            child = next(it, None)
-            if child is None:
+            for child in it:
+                tag = child.tag
+                if tag == "-text":
+                    t = child.text_content
+                    if t:
+                        if pre_depth:
+                            buf.append(t)
+                        else:
+                            buf.append(t.replace("\n", " "))
+                        if link_depth:
+                            self._link_chars += len(t.strip())
+                    continue
+                if tag in skip or tag[0] == "-" or tag == "img":
+                    continue
+                if tag == "br":
+                    buf.append("\n")
+                    if not pre_depth:
+                        # Links per line, to drop a "Read also: <a>" line from a <br>-lined block.
+                        self._line_links.append(self._link_chars)
+                    continue
+                if tag in cells:
+                    # A cell is a field of its row (the row is the block); blocks inside a layout
+                    # cell still end paragraphs of their own.
+                    buf.append(" ")
+                    blk = False
+                else:
+                    blk = tag in block_tags
+                if blk and buf:
+                    flush()
+                ckind = 0
+                if tag == "a":
+                    ckind = 1
+                    link_depth += 1
+                elif tag == "pre":
+                    ckind = 2
+                    pre_depth += 1
+                    self._pre_depth = pre_depth
+                eid = len(tags)
+                tags.append(tag)
+                parent.append(anc_stack[-1])
+                anc_stack.append(eid)
+                if m := mark(child, tag):
+                    (chrome if m == 1 else self.hidden).add(eid)
+                    if m == 1 and (blk or tag in chrome_tags) and self._collapse(child, eid):
+                        if ckind == 1:
+                            link_depth -= 1
+                        elif ckind == 2:
+                            pre_depth -= 1
+                            self._pre_depth = pre_depth
+                        anc_stack.pop()
+                        continue
+                stack.append((child.iter(include_text=True), blk, ckind))
+                break
+            else:
                 stack.pop()
-                if is_block:
+                if is_block and buf:
                     flush()
                 if kind == 1:
-                    self._link_depth -= 1
+                    link_depth -= 1
                 elif kind == 2:
-                    self._pre_depth -= 1
+                    pre_depth -= 1
+                    self._pre_depth = pre_depth
                 anc_stack.pop()
-                continue
-            tag = child.tag
-            if tag == "-text":
-                t = child.text_content
-                if t:
-                    if self._pre_depth:
-                        buf.append(t)
-                    else:
-                        buf.append(t.replace("\n", " "))
-                    if self._link_depth:
-                        self._link_chars += len(t.strip())
-                continue
-            if tag in skip or tag[0] == "-" or tag == "img":
-                continue
-            if tag == "br":
-                buf.append("\n")
-                if not self._pre_depth:
-                    # Links per line, to drop a "Read also: <a>" line from a <br>-lined block.
-                    self._line_links.append(self._link_chars)
-                continue
-            if tag in cells:
-                # A cell is a field of its row (the row is the block); blocks inside a layout cell
-                # still end paragraphs of their own.
-                buf.append(" ")
-                blk = False
-            else:
-                blk = tag in block_tags
-            if blk:
-                flush()
-            kind = 0
-            if tag == "a":
-                kind = 1
-                self._link_depth += 1
-            elif tag == "pre":
-                kind = 2
-                self._pre_depth += 1
-            eid = len(tags)
-            tags.append(tag)
-            parent.append(anc_stack[-1])
-            anc_stack.append(eid)
-            if m := mark(child, tag):
-                (chrome if m == 1 else self.hidden).add(eid)
-                if m == 1 and (blk or tag in _CHROME_TAGS) and self._collapse(child, eid):
-                    if kind == 1:
-                        self._link_depth -= 1
-                    elif kind == 2:
-                        self._pre_depth -= 1
-                    anc_stack.pop()
-                    continue
-            stack.append((child.iter(include_text=True), blk, kind))
+        self._link_depth = link_depth
         flush()
 
     def _collapse(self, node, eid: int) -> bool:
