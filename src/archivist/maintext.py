@@ -204,6 +204,7 @@ class _Walker:
         self._pre_depth = 0
         self.collapse_limit = 0
         self._line_links: list[int] = []
+        self.sizes: tuple[list[int], list[int]] | None = None  # characters and blocks per element
 
     def _flush(self) -> None:
         if not self._buf:
@@ -586,12 +587,16 @@ def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool, heed_chrome
     blocks = w.blocks
     n_el = len(w.tags)
     # Element sizes, to let chrome marks on a container that holds most of the page go unheeded.
-    chars = [0] * n_el
-    nblocks = [0] * n_el
-    for b in blocks:
-        for e in b.anc:
-            chars[e] += b.chars
-            nblocks[e] += 1
+    if w.sizes is None:
+        chars = [0] * n_el
+        nblocks = [0] * n_el
+        for b in blocks:
+            c = b.chars
+            for e in b.anc:
+                chars[e] += c
+                nblocks[e] += 1
+        w.sizes = (chars, nblocks)  # the same for every selection of the page
+    chars, nblocks = w.sizes
     total = chars[0] or 1
     # A chrome mark on a container that holds the headline or most of the page is a layout
     # name ("page has-sidebar"), not chrome.
@@ -616,18 +621,20 @@ def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool, heed_chrome
     local = [0.0] * n_el  # weight of what sits near, for finding the core
     size = [0.0] * n_el
     depth = [0] * n_el
+    no_chrome = chrome.isdisjoint
     for b in blocks:
+        anc = b.anc
+        eff = b.eff
         # A block under chrome weighs against every container that would take it in.
-        under_chrome = any(e in chrome for e in b.anc)
-        wt = -b.eff if under_chrome else _weight(b)
-        grow_wt = -_CHROME_GROW * b.eff if under_chrome else wt
+        under_chrome = not no_chrome(anc)
+        wt = -eff if under_chrome else _weight(b)
+        grow_wt = -_CHROME_GROW * eff if under_chrome else wt
         # Chrome between paragraphs (a figure, an ad slot) does not make their container less
         # of a core: it is left out of the output anyway.
         local_wt = 0.0 if under_chrome else wt
-        anc = b.anc
         for d, e in enumerate(anc):
             score[e] += grow_wt
-            size[e] += b.eff
+            size[e] += eff
             depth[e] = d
         for k, f in enumerate(_DECAY):
             if k >= len(anc):
@@ -636,7 +643,8 @@ def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool, heed_chrome
     # The core is where prose sits close together (readability's idea: a paragraph counts for its
     # parent and grandparent); it then grows into an ancestor when what the ancestor adds is
     # mostly prose too (a lead in a sibling div, an article split by an ad slot).
-    core = max(range(n_el), key=lambda e: (local[e], depth[e]))
+    # (max over (local, depth, -id): ties go to the first element, as max with a key gives)
+    core = -max(zip(local, depth, range(0, -n_el, -1), strict=True))[2]
     best = core
     e = w.parent[core]
     while e >= 0:
@@ -646,11 +654,12 @@ def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool, heed_chrome
         e = w.parent[e]
 
     chosen: list[_Block] = []
+    db = depth[best]
     for b in blocks:
         anc = b.anc
-        if len(anc) <= depth[best] or anc[depth[best]] != best:
+        if len(anc) <= db or anc[db] != best:
             continue
-        if any(e in chrome for e in anc[depth[best] + 1 :]):
+        if chrome and not no_chrome(anc[db + 1 :]):
             continue
         if b.link > 0.5 * b.chars:
             continue
