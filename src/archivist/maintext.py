@@ -204,6 +204,8 @@ class _Walker:
         self._pre_depth = 0
         self.collapse_limit = 0
         self._line_links: list[int] = []
+        self._root = None  # the walked node, a selectolax node
+        self._h1_holders: set[int] | None = None  # mem_id of every h1 and its ancestors
         self.sizes: tuple[list[int], list[int]] | None = None  # characters and blocks per element
 
     def _flush(self) -> None:
@@ -252,6 +254,7 @@ class _Walker:
         chrome_tags = _CHROME_TAGS
         mark = self._mark
         link_depth = pre_depth = 0
+        self._root = root
         tags.append(root.tag or "")
         parent.append(-1)
         anc_stack.append(0)
@@ -335,7 +338,14 @@ class _Walker:
         """
         text = node.text(deep=True, separator=" ")
         n = len(text) - sum(map(text.count, (" ", "\n", "\t", "\r", "\xa0")))
-        if n > self.collapse_limit or node.css_first("h1") is not None:
+        if n > self.collapse_limit:
+            return False
+        # Whether the element is or holds an h1 (as node.css_first("h1") tells, without compiling
+        # a selector per element): the h1s' ancestors are listed once per page.
+        holders = self._h1_holders
+        if holders is None:
+            holders = self._h1_holders = _h1_holders(self._root)
+        if node.mem_id in holders:
             return False
         self._flush()
         if n:
@@ -382,6 +392,20 @@ class _Walker:
 
 
 _NAME_CACHE: dict[str, int] = {}
+
+
+def _h1_holders(root) -> set[int]:
+    """mem_id of every h1 under root (root a selectolax node) and of each of its ancestors."""
+    held: set[int] = set()
+    for h in root.css("h1"):
+        x = h
+        while x is not None:
+            mid = x.mem_id
+            if mid in held:
+                break  # the rest of the chain is in already
+            held.add(mid)
+            x = x.parent
+    return held
 
 
 def _is_chrome_name(names: str) -> int:
