@@ -379,7 +379,10 @@ class _Walker:
         style = attrs.get("style")
         if style and _HIDDEN_STYLE.search(style):
             return 2
-        names = " ".join(v for k in ("class", "id", "role") if (v := attrs.get(k)))
+        names = attrs.get("class")
+        ident, role = attrs.get("id"), attrs.get("role")
+        if ident or role:
+            names = " ".join([v for v in (names, ident, role) if v])
         if not names:
             return 0
         hit = _NAME_CACHE.get(names)
