@@ -252,7 +252,7 @@ class _Walker:
         tags, parent, chrome, anc_stack, buf = self.tags, self.parent, self.chrome, self._stack, self._buf
         skip, block_tags, cells, flush = _SKIP, _BLOCK, _CELLS, self._flush
         chrome_tags = _CHROME_TAGS
-        mark = self._mark
+        mark, mark_attrs = self._mark, _mark_attrs
         link_depth = pre_depth = 0
         self._root = root
         tags.append(root.tag or "")
@@ -304,7 +304,13 @@ class _Walker:
                 tags.append(tag)
                 parent.append(anc_stack[-1])
                 anc_stack.append(eid)
-                if m := mark(child, tag):
+                # (_mark inlined: most elements have a plain tag and no attributes)
+                if tag in chrome_tags:
+                    m = 1
+                else:
+                    attrs = child.attributes
+                    m = mark_attrs(attrs) if attrs else 0
+                if m:
                     (chrome if m == 1 else self.hidden).add(eid)
                     if m == 1 and (blk or tag in chrome_tags) and self._collapse(child, eid):
                         if ckind == 1:
@@ -365,33 +371,36 @@ class _Walker:
         if tag in _CHROME_TAGS:
             return 1
         attrs = node.attributes
-        if not attrs:
+        return _mark_attrs(attrs) if attrs else 0
+
+
+def _mark_attrs(attrs: dict) -> int:
+    """_Walker._mark by an element's attributes (a non-empty dict)."""
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return 2
+    prop = attrs.get("itemprop")
+    if prop:
+        prop = prop.lower()
+        if prop in _META_PROPS:
+            return 1
+        if prop in ("articlebody", "text"):
             return 0
-        if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-            return 2
-        prop = attrs.get("itemprop")
-        if prop:
-            prop = prop.lower()
-            if prop in _META_PROPS:
-                return 1
-            if prop in ("articlebody", "text"):
-                return 0
-        style = attrs.get("style")
-        if style and _HIDDEN_STYLE.search(style):
-            return 2
-        names = attrs.get("class")
-        ident, role = attrs.get("id"), attrs.get("role")
-        if ident or role:
-            names = " ".join([v for v in (names, ident, role) if v])
-        if not names:
-            return 0
-        hit = _NAME_CACHE.get(names)
-        if hit is None:
-            hit = _is_chrome_name(names)
-            if len(_NAME_CACHE) > 50_000:
-                _NAME_CACHE.clear()
-            _NAME_CACHE[names] = hit
-        return hit
+    style = attrs.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return 2
+    names = attrs.get("class")
+    ident, role = attrs.get("id"), attrs.get("role")
+    if ident or role:
+        names = " ".join([v for v in (names, ident, role) if v])
+    if not names:
+        return 0
+    hit = _NAME_CACHE.get(names)
+    if hit is None:
+        hit = _is_chrome_name(names)
+        if len(_NAME_CACHE) > 50_000:
+            _NAME_CACHE.clear()
+        _NAME_CACHE[names] = hit
+    return hit
 
 
 _NAME_CACHE: dict[str, int] = {}
