@@ -229,8 +229,8 @@ class _Walker:
             text = "\n".join(ln for ln in lines if ln)
         else:
             text = "\n".join(" ".join(ln.split()) for ln in raw.split("\n") if ln.strip())
-            if not text:
-                return
+        if not text:
+            return
         if cuts:
             text = _drop_link_lines(raw, cuts) or text
         chars = len(text) - text.count(" ") - text.count("\n")
