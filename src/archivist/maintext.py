@@ -270,7 +270,9 @@ class _Walker:
                     if t:
                         if pre_depth:
                             buf.append(t)
-                        else:
+                        elif buf or not t.isspace():
+                            # Whitespace that would open a block is dropped by _flush anyway
+                            # (an empty buffer holds no link count nor <br> line either).
                             buf.append(t.replace("\n", " "))
                         if link_depth:
                             self._link_chars += len(t.strip())
@@ -286,7 +288,8 @@ class _Walker:
                 if tag in cells:
                     # A cell is a field of its row (the row is the block); blocks inside a layout
                     # cell still end paragraphs of their own.
-                    buf.append(" ")
+                    if buf:
+                        buf.append(" ")
                     blk = False
                 else:
                     blk = tag in block_tags
