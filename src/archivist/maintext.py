@@ -675,10 +675,9 @@ def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool, heed_chrome
             score[e] += grow_wt
             size[e] += eff
             depth[e] = d
-        for k, f in enumerate(_DECAY):
-            if k >= len(anc):
-                break
-            local[anc[-1 - k]] += local_wt * f
+        if local_wt:  # (adding zero changes no comparison: the core is found by max)
+            for e, f in zip(reversed(anc), _DECAY, strict=False):
+                local[e] += local_wt * f
     # The core is where prose sits close together (readability's idea: a paragraph counts for its
     # parent and grandparent); it then grows into an ancestor when what the ancestor adds is
     # mostly prose too (a lead in a sibling div, an article split by an ad slot).
