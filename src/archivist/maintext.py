@@ -204,6 +204,9 @@ class _Walker:
         self._pre_depth = 0
         self.collapse_limit = 0
         self._line_links: list[int] = []
+        self._root = None  # the walked node, a selectolax node
+        self._h1_holders: set[int] | None = None  # mem_id of every h1 and its ancestors
+        self.sizes: tuple[list[int], list[int]] | None = None  # characters and blocks per element
 
     def _flush(self) -> None:
         if not self._buf:
@@ -216,7 +219,12 @@ class _Walker:
         if self._line_links:
             cuts = (*self._line_links, link)
             self._line_links = []
-        if self._pre_depth:
+        if raw.isspace():
+            return  # (isspace, split and strip agree on what whitespace is)
+        if "\n" not in raw:
+            # One line, the usual case (text nodes' newlines become spaces outside <pre>).
+            text = " ".join(raw.split())
+        elif self._pre_depth:
             lines = [" ".join(ln.split()) for ln in raw.split("\n")]
             text = "\n".join(ln for ln in lines if ln)
         else:
@@ -238,10 +246,15 @@ class _Walker:
         self.blocks.append(_Block(text, chars, eff, min(link, chars), anc, tag, len(_PUNCT.findall(text)), cuts))
 
     def walk(self, root) -> None:  # root: a selectolax node
-        # One loop with locals bound: this walk is most of the extractor's time.
+        # One loop with locals bound: this walk is most of the extractor's time. Each node's
+        # properties are read once (selectolax builds a new object per read); the link and <pre>
+        # depths live in locals and are written back for _flush only when they change.
         tags, parent, chrome, anc_stack, buf = self.tags, self.parent, self.chrome, self._stack, self._buf
         skip, block_tags, cells, flush = _SKIP, _BLOCK, _CELLS, self._flush
-        mark = self._mark
+        chrome_tags = _CHROME_TAGS
+        mark, mark_attrs = self._mark, _mark_attrs
+        link_depth = pre_depth = 0
+        self._root = root
         tags.append(root.tag or "")
         parent.append(-1)
         anc_stack.append(0)
@@ -250,66 +263,79 @@ class _Walker:
         stack = [(root.iter(include_text=True), True, 0)]  # (children, is_block, kind)
         while stack:
             it, is_block, kind = stack[-1]
-            child = next(it, None)
-            if child is None:
+            for child in it:
+                tag = child.tag
+                if tag == "-text":
+                    t = child.text_content
+                    if t:
+                        if pre_depth:
+                            buf.append(t)
+                        elif buf or not t.isspace():
+                            # Whitespace that would open a block is dropped by _flush anyway
+                            # (an empty buffer holds no link count nor <br> line either).
+                            buf.append(t.replace("\n", " "))
+                        if link_depth:
+                            self._link_chars += len(t.strip())
+                    continue
+                if tag in skip or tag[0] == "-" or tag == "img":
+                    continue
+                if tag == "br":
+                    buf.append("\n")
+                    if not pre_depth:
+                        # Links per line, to drop a "Read also: <a>" line from a <br>-lined block.
+                        self._line_links.append(self._link_chars)
+                    continue
+                if tag in cells:
+                    # A cell is a field of its row (the row is the block); blocks inside a layout
+                    # cell still end paragraphs of their own.
+                    if buf:
+                        buf.append(" ")
+                    blk = False
+                else:
+                    blk = tag in block_tags
+                if blk and buf:
+                    flush()
+                ckind = 0
+                if tag == "a":
+                    ckind = 1
+                    link_depth += 1
+                elif tag == "pre":
+                    ckind = 2
+                    pre_depth += 1
+                    self._pre_depth = pre_depth
+                eid = len(tags)
+                tags.append(tag)
+                parent.append(anc_stack[-1])
+                anc_stack.append(eid)
+                # (_mark inlined: most elements have a plain tag and no attributes)
+                if tag in chrome_tags:
+                    m = 1
+                else:
+                    attrs = child.attributes
+                    m = mark_attrs(attrs) if attrs else 0
+                if m:
+                    (chrome if m == 1 else self.hidden).add(eid)
+                    if m == 1 and (blk or tag in chrome_tags) and self._collapse(child, eid):
+                        if ckind == 1:
+                            link_depth -= 1
+                        elif ckind == 2:
+                            pre_depth -= 1
+                            self._pre_depth = pre_depth
+                        anc_stack.pop()
+                        continue
+                stack.append((child.iter(include_text=True), blk, ckind))
+                break
+            else:
                 stack.pop()
-                if is_block:
+                if is_block and buf:
                     flush()
                 if kind == 1:
-                    self._link_depth -= 1
+                    link_depth -= 1
                 elif kind == 2:
-                    self._pre_depth -= 1
+                    pre_depth -= 1
+                    self._pre_depth = pre_depth
                 anc_stack.pop()
-                continue
-            tag = child.tag
-            if tag == "-text":
-                t = child.text_content
-                if t:
-                    if self._pre_depth:
-                        buf.append(t)
-                    else:
-                        buf.append(t.replace("\n", " "))
-                    if self._link_depth:
-                        self._link_chars += len(t.strip())
-                continue
-            if tag in skip or tag[0] == "-" or tag == "img":
-                continue
-            if tag == "br":
-                buf.append("\n")
-                if not self._pre_depth:
-                    # Links per line, to drop a "Read also: <a>" line from a <br>-lined block.
-                    self._line_links.append(self._link_chars)
-                continue
-            if tag in cells:
-                # A cell is a field of its row (the row is the block); blocks inside a layout cell
-                # still end paragraphs of their own.
-                buf.append(" ")
-                blk = False
-            else:
-                blk = tag in block_tags
-            if blk:
-                flush()
-            kind = 0
-            if tag == "a":
-                kind = 1
-                self._link_depth += 1
-            elif tag == "pre":
-                kind = 2
-                self._pre_depth += 1
-            eid = len(tags)
-            tags.append(tag)
-            parent.append(anc_stack[-1])
-            anc_stack.append(eid)
-            if m := mark(child, tag):
-                (chrome if m == 1 else self.hidden).add(eid)
-                if m == 1 and (blk or tag in _CHROME_TAGS) and self._collapse(child, eid):
-                    if kind == 1:
-                        self._link_depth -= 1
-                    elif kind == 2:
-                        self._pre_depth -= 1
-                    anc_stack.pop()
-                    continue
-            stack.append((child.iter(include_text=True), blk, kind))
+        self._link_depth = link_depth
         flush()
 
     def _collapse(self, node, eid: int) -> bool:
@@ -321,7 +347,14 @@ class _Walker:
         """
         text = node.text(deep=True, separator=" ")
         n = len(text) - sum(map(text.count, (" ", "\n", "\t", "\r", "\xa0")))
-        if n > self.collapse_limit or node.css_first("h1") is not None:
+        if n > self.collapse_limit:
+            return False
+        # Whether the element is or holds an h1 (as node.css_first("h1") tells, without compiling
+        # a selector per element): the h1s' ancestors are listed once per page.
+        holders = self._h1_holders
+        if holders is None:
+            holders = self._h1_holders = _h1_holders(self._root)
+        if node.mem_id in holders:
             return False
         self._flush()
         if n:
@@ -341,33 +374,53 @@ class _Walker:
         if tag in _CHROME_TAGS:
             return 1
         attrs = node.attributes
-        if not attrs:
+        return _mark_attrs(attrs) if attrs else 0
+
+
+def _mark_attrs(attrs: dict) -> int:
+    """_Walker._mark by an element's attributes (a non-empty dict)."""
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return 2
+    prop = attrs.get("itemprop")
+    if prop:
+        prop = prop.lower()
+        if prop in _META_PROPS:
+            return 1
+        if prop in ("articlebody", "text"):
             return 0
-        if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-            return 2
-        prop = attrs.get("itemprop")
-        if prop:
-            prop = prop.lower()
-            if prop in _META_PROPS:
-                return 1
-            if prop in ("articlebody", "text"):
-                return 0
-        style = attrs.get("style")
-        if style and _HIDDEN_STYLE.search(style):
-            return 2
-        names = " ".join(v for k in ("class", "id", "role") if (v := attrs.get(k)))
-        if not names:
-            return 0
-        hit = _NAME_CACHE.get(names)
-        if hit is None:
-            hit = _is_chrome_name(names)
-            if len(_NAME_CACHE) > 50_000:
-                _NAME_CACHE.clear()
-            _NAME_CACHE[names] = hit
-        return hit
+    style = attrs.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return 2
+    names = attrs.get("class")
+    ident, role = attrs.get("id"), attrs.get("role")
+    if ident or role:
+        names = " ".join([v for v in (names, ident, role) if v])
+    if not names:
+        return 0
+    hit = _NAME_CACHE.get(names)
+    if hit is None:
+        hit = _is_chrome_name(names)
+        if len(_NAME_CACHE) > 50_000:
+            _NAME_CACHE.clear()
+        _NAME_CACHE[names] = hit
+    return hit
 
 
 _NAME_CACHE: dict[str, int] = {}
+
+
+def _h1_holders(root) -> set[int]:
+    """mem_id of every h1 under root (root a selectolax node) and of each of its ancestors."""
+    held: set[int] = set()
+    for h in root.css("h1"):
+        x = h
+        while x is not None:
+            mid = x.mem_id
+            if mid in held:
+                break  # the rest of the chain is in already
+            held.add(mid)
+            x = x.parent
+    return held
 
 
 def _is_chrome_name(names: str) -> int:
@@ -573,12 +626,16 @@ def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool, heed_chrome
     blocks = w.blocks
     n_el = len(w.tags)
     # Element sizes, to let chrome marks on a container that holds most of the page go unheeded.
-    chars = [0] * n_el
-    nblocks = [0] * n_el
-    for b in blocks:
-        for e in b.anc:
-            chars[e] += b.chars
-            nblocks[e] += 1
+    if w.sizes is None:
+        chars = [0] * n_el
+        nblocks = [0] * n_el
+        for b in blocks:
+            c = b.chars
+            for e in b.anc:
+                chars[e] += c
+                nblocks[e] += 1
+        w.sizes = (chars, nblocks)  # the same for every selection of the page
+    chars, nblocks = w.sizes
     total = chars[0] or 1
     # A chrome mark on a container that holds the headline or most of the page is a layout
     # name ("page has-sidebar"), not chrome.
@@ -603,27 +660,29 @@ def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool, heed_chrome
     local = [0.0] * n_el  # weight of what sits near, for finding the core
     size = [0.0] * n_el
     depth = [0] * n_el
+    no_chrome = chrome.isdisjoint
     for b in blocks:
+        anc = b.anc
+        eff = b.eff
         # A block under chrome weighs against every container that would take it in.
-        under_chrome = any(e in chrome for e in b.anc)
-        wt = -b.eff if under_chrome else _weight(b)
-        grow_wt = -_CHROME_GROW * b.eff if under_chrome else wt
+        under_chrome = not no_chrome(anc)
+        wt = -eff if under_chrome else _weight(b)
+        grow_wt = -_CHROME_GROW * eff if under_chrome else wt
         # Chrome between paragraphs (a figure, an ad slot) does not make their container less
         # of a core: it is left out of the output anyway.
         local_wt = 0.0 if under_chrome else wt
-        anc = b.anc
         for d, e in enumerate(anc):
             score[e] += grow_wt
-            size[e] += b.eff
+            size[e] += eff
             depth[e] = d
-        for k, f in enumerate(_DECAY):
-            if k >= len(anc):
-                break
-            local[anc[-1 - k]] += local_wt * f
+        if local_wt:  # (adding zero changes no comparison: the core is found by max)
+            for e, f in zip(reversed(anc), _DECAY, strict=False):
+                local[e] += local_wt * f
     # The core is where prose sits close together (readability's idea: a paragraph counts for its
     # parent and grandparent); it then grows into an ancestor when what the ancestor adds is
     # mostly prose too (a lead in a sibling div, an article split by an ad slot).
-    core = max(range(n_el), key=lambda e: (local[e], depth[e]))
+    # (max over (local, depth, -id): ties go to the first element, as max with a key gives)
+    core = -max(zip(local, depth, range(0, -n_el, -1), strict=True))[2]
     best = core
     e = w.parent[core]
     while e >= 0:
@@ -633,11 +692,12 @@ def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool, heed_chrome
         e = w.parent[e]
 
     chosen: list[_Block] = []
+    db = depth[best]
     for b in blocks:
         anc = b.anc
-        if len(anc) <= depth[best] or anc[depth[best]] != best:
+        if len(anc) <= db or anc[db] != best:
             continue
-        if any(e in chrome for e in anc[depth[best] + 1 :]):
+        if chrome and not no_chrome(anc[db + 1 :]):
             continue
         if b.link > 0.5 * b.chars:
             continue
