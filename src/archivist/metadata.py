@@ -594,7 +594,8 @@ def _byline_text_nodes(body: LexborNode) -> Iterator[tuple[str, LexborNode]]:
     # Every text node joined in C: most pages have no such node and need no walk at all.
     if not _BY_START_ANY_RE.search(body.text(separator="\x00")):
         return
-    for node in body.traverse(include_text=True):
+    # Whitespace-only text nodes (a third of a page's nodes) cannot open with a word: lexbor skips them.
+    for node in body.traverse(include_text=True, skip_empty=True):
         if node.tag != "-text" or not _BY_START_RE.match(t := node.text_content or ""):
             continue
         parent = node.parent
@@ -798,12 +799,40 @@ def _outlinks(anchors: list[LexborNode], base: str | None) -> list[dict[str, str
     a descendant selector per chrome name, several times slower.
     """
     links = _Linker(base)
+    # memo: mem_id of an element above an anchor -> whether it or an element above it is chrome.
+    # The walk is inlined (no call per anchor) and a class's answer read from the cache first:
+    # this loop runs for every link of every page.
     memo: dict[int, bool] = {}
+    cache = _CHROME_CLASS_CACHE
+    roles = _CHROME_ROLES
+    chrome_tags = _CHROME_TAGS
     for a in anchors:
         attrs = a.attributes
-        if _chrome_class(attrs.get("class")) or attrs.get("role") in _CHROME_ROLES or _chrome_above(a.parent, memo):
+        cls = attrs.get("class")
+        if (cls and (cache[cls] if cls in cache else _chrome_class(cls))) or attrs.get("role") in roles:
             continue
-        links.add(a, attrs)
+        node = a.parent
+        path = []
+        hit = False
+        while node is not None:
+            key = node.mem_id
+            known = memo.get(key)
+            if known is not None:
+                hit = known
+                break
+            path.append(key)
+            if node.tag in chrome_tags:
+                hit = True
+                break
+            na = node.attributes
+            if na and (((c := na.get("class")) and (cache[c] if c in cache else _chrome_class(c))) or na.get("role") in roles):
+                hit = True
+                break
+            node = node.parent
+        for k in path:
+            memo[k] = hit
+        if not hit:
+            links.add(a, attrs)
     return links.out
 
 
@@ -826,26 +855,3 @@ def _chrome_class(cls: str | None) -> bool:
         _CHROME_CLASS_CACHE[cls] = hit
     return hit
 
-
-def _chrome_above(node: LexborNode | None, memo: dict[int, bool]) -> bool:
-    """Whether ``node`` or an element above it is a nav/header/footer or has a chrome class or role."""
-    path = []
-    hit = False
-    while node is not None:
-        key = node.mem_id
-        known = memo.get(key)
-        if known is not None:
-            hit = known
-            break
-        path.append(key)
-        if node.tag in _CHROME_TAGS:
-            hit = True
-            break
-        a = node.attributes
-        if a and (_chrome_class(a.get("class")) or a.get("role") in _CHROME_ROLES):
-            hit = True
-            break
-        node = node.parent
-    for k in path:
-        memo[k] = hit
-    return hit
