@@ -581,7 +581,10 @@ _VISIBLE_BY_RE = re.compile(r"^(?:by|par|von|por)(?:\s+[A-ZÀ-ÖØ-Þ]|\s*$)", r
 _BY_START_RE = re.compile(r"\s*(?:By|by|BY|Par|par|Von|von|Por|por)(?:\s|$)")
 
 
-_BY_START_ANY_RE = re.compile(r"(?:^|\x00)\s*(?:By|by|BY|Par|par|Von|von|Por|por)(?:\s|\x00|$)")
+# _BY_START_RE on the segments of the text nodes joined by NUL: the first one, and every later
+# one (a match leaves the next separator to the next segment).
+_BY_FIRST_SEGMENT_RE = re.compile(r"\s*(?:By|by|BY|Par|par|Von|von|Por|por)(?=\s|\x00|$)")
+_BY_SEGMENT_RE = re.compile(r"\x00\s*(?:By|by|BY|Par|par|Von|von|Por|por)(?=\s|\x00|$)")
 
 
 def _byline_text_nodes(body: LexborNode) -> Iterator[tuple[str, LexborNode]]:
@@ -591,13 +594,21 @@ def _byline_text_nodes(body: LexborNode) -> Iterator[tuple[str, LexborNode]]:
     ("<i></i> by <a>X</a>") that child, as lxml's ``tail`` would have it: a bare "by" there
     stands beside an icon or a credit line of the template more often than a name.
     """
-    # Every text node joined in C: most pages have no such node and need no walk at all.
-    if not _BY_START_ANY_RE.search(body.text(separator="\x00")):
+    # Every text node joined in C: most pages have no such node and need no walk at all, and the
+    # walk ends at the last one. Each such node stands as a segment of its own between separators,
+    # so there are at least as many matching segments as nodes (a NUL in a node's text can only
+    # add segments): stopping after that many nodes misses none.
+    joined = body.text(separator="\x00")
+    left = len(_BY_SEGMENT_RE.findall(joined)) + (_BY_FIRST_SEGMENT_RE.match(joined) is not None)
+    if not left:
         return
     # Whitespace-only text nodes (a third of a page's nodes) cannot open with a word: lexbor skips them.
     for node in body.traverse(include_text=True, skip_empty=True):
+        if not left:
+            return
         if node.tag != "-text" or not _BY_START_RE.match(t := node.text_content or ""):
             continue
+        left -= 1
         parent = node.parent
         if parent is None or parent.tag in _NO_TEXT_TAGS or parent.tag == "form" or _in_form(parent):
             continue
