@@ -98,7 +98,9 @@ def _jsonld_objects(scripts: list[LexborNode]) -> list[dict[str, Any]]:
     for s in scripts:
         if (s.attributes.get("type") or "").strip().lower() != "application/ld+json":
             continue
-        raw = _CDATA_RE.sub("", s.text().strip())
+        raw = s.text().strip()
+        if "<![CDATA[" in raw or "]]>" in raw:  # the regex tries its second branch at every character
+            raw = _CDATA_RE.sub("", raw)
         try:
             data = json.loads(raw, strict=False)
         except ValueError:
