@@ -541,3 +541,14 @@ def test_unclosed_tag_flood_reads_flat_without_a_quadratic_parse(flood: str) -> 
     doc = extract_bytes(page.encode(), "text/html", url=URL, captured_at=CAPTURE)
     assert (doc.title, doc.authors) == ("Flood page", ["Ann Lee"])
     assert "The council voted on Tuesday" in doc.text  # (a flat reading keeps the title line too)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("//<![CDATA[\n", "\n//]]>"), ("<![CDATA[", "]]>"), ("", ""), ("  ", "\n// ]]>  ")],
+)
+def test_jsonld_in_a_cdata_wrapper(before: str, after: str) -> None:
+    obj = {"@type": "NewsArticle", "headline": "Wrapped headline", "datePublished": "2026-03-01T10:00:00Z", "text": "a ]]> inside"}
+    m = md(f'<script type="application/ld+json">{before}{json.dumps(obj)}{after}</script>')
+    assert m.title == "Wrapped headline"
+    assert m.published == datetime(2026, 3, 1, 10, tzinfo=UTC)
