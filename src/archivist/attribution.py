@@ -105,11 +105,14 @@ def mentions_agency(text: str) -> bool:
     return _NEEDLE_RE.search(text) is not None
 
 
+_SPACES_RE = re.compile(r"\s+")
+
+
 def normalise_agency(name: str | None) -> str | None:
     """Canonical agency name for a spelling, or None when it is not a known wire agency."""
     if not name:
         return None
-    key = re.sub(r"\s+", " ", name).strip(" .,:;").casefold()
+    key = _SPACES_RE.sub(" ", name).strip(" .,:;").casefold()
     return _LOOKUP.get(key)
 
 

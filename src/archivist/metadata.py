@@ -192,6 +192,14 @@ _URL_DATE_RES = [
 ]
 
 
+# Compiled once: these run for every declared date and name.
+_ISO_SPACE_RE = re.compile(r"^(\d{4}-\d\d-\d\d) (\d)")
+_ISO_OFFSET_RE = re.compile(r"([+-]\d\d)(\d\d)$")
+_ISO_NANOS_RE = re.compile(r"(\.\d{6})\d+")
+_YMD_DASH_RE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)")
+_YMD_BARE_RE = re.compile(r"^(\d{4})(\d\d)(\d\d)$")
+
+
 def parse_date(value: str | None) -> datetime | None:
     """A declared date (ISO 8601 in its common spellings, or RFC 2822) as aware UTC, else None.
 
@@ -202,13 +210,13 @@ def parse_date(value: str | None) -> datetime | None:
         return None
     dt: datetime | None = None
     iso = v.replace("Z", "+00:00").replace("z", "+00:00")
-    iso = re.sub(r"^(\d{4}-\d\d-\d\d) (\d)", r"\1T\2", iso)
-    iso = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", iso)  # +0100 -> +01:00
-    iso = re.sub(r"(\.\d{6})\d+", r"\1", iso)  # nanoseconds -> micro
+    iso = _ISO_SPACE_RE.sub(r"\1T\2", iso)
+    iso = _ISO_OFFSET_RE.sub(r"\1:\2", iso)  # +0100 -> +01:00
+    iso = _ISO_NANOS_RE.sub(r"\1", iso)  # nanoseconds -> micro
     try:
         dt = datetime.fromisoformat(iso)
     except ValueError:
-        m = re.match(r"^(\d{4})-(\d\d)-(\d\d)", v) or re.match(r"^(\d{4})(\d\d)(\d\d)$", v)
+        m = _YMD_DASH_RE.match(v) or _YMD_BARE_RE.match(v)
         if m:
             try:
                 dt = datetime(int(m[1]), int(m[2]), int(m[3]))
@@ -297,6 +305,9 @@ def _good_name(name: str) -> bool:
     return 1 <= len(words) <= 5 and len(name) <= 60
 
 
+_BYLINE_END_RE = re.compile(r"\s+[|•·—–]\s+|\s+-\s+|\bpublished\b|\bpublié\b|\bupdated\b|\bmis à jour\b", re.IGNORECASE)
+
+
 def split_names(value: str) -> list[str]:
     """'By Ann Lee and Bo Chan' -> ['Ann Lee', 'Bo Chan']; drops the trailing date or role."""
     v = _clean(value)
@@ -304,7 +315,7 @@ def split_names(value: str) -> list[str]:
     if m:
         v = m["names"]
     # A byline often continues with a date or a role after a separator.
-    v = re.split(r"\s+[|•·—–]\s+|\s+-\s+|\bpublished\b|\bpublié\b|\bupdated\b|\bmis à jour\b", v, maxsplit=1, flags=re.IGNORECASE)[0]
+    v = _BYLINE_END_RE.split(v, maxsplit=1)[0]
     return [n.strip(" .,:;") for n in _NAME_SPLIT_RE.split(v) if n.strip(" .,:;")]
 
 
@@ -520,8 +531,11 @@ def _title(page: _Page, metas: dict[str, list[str]], objs: list[dict[str, Any]],
     return title or None
 
 
+_NON_WORD_RE = re.compile(r"\W+")
+
+
 def _norm(s: str) -> str:
-    return re.sub(r"\W+", "", s).casefold()
+    return _NON_WORD_RE.sub("", s).casefold()
 
 
 def _http_url(base: str | None, href: str | None) -> str | None:
