@@ -14,10 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
-from archivist.attribution import find_attribution
+from archivist.attribution import AGENCIES, find_attribution, mentions_agency
 from archivist.extractor import extract_bytes
 from archivist.language import identify
 from archivist.metadata import credit_from_text, extract_metadata, parse_date
+
+_AGENCY_SPELLINGS = sorted({n for spellings in AGENCIES.values() for n in spellings})
 
 CAPTURE = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 URL = "https://news.example/world/story"
@@ -193,6 +195,15 @@ def test_attribution_patterns(text: str, agency: str) -> None:
 @pytest.mark.parametrize("text", ["He spoke with Reuters reporters on Monday.", "The AP stylebook is widely used.", "An afp value"])
 def test_attribution_needs_a_credit_pattern(text: str) -> None:
     assert find_attribution(text) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*_AGENCY_SPELLINGS, "A", "P", "Ag", "Agence ", "Reu", " ", "x", "ТА", "新华"]), max_size=8))
+def test_mentions_agency_is_a_substring_test(parts: list[str]) -> None:
+    # The prefix-factored regex must answer as "does any spelling occur" would, pieces of
+    # spellings included (a prefix shared by two spellings, a spelling cut short).
+    text = "".join(parts)
+    assert mentions_agency(text) == any(n in text for spellings in AGENCIES.values() for n in spellings)
 
 
 def test_attribution_from_jsonld_and_from_the_page() -> None:
@@ -530,3 +541,14 @@ def test_unclosed_tag_flood_reads_flat_without_a_quadratic_parse(flood: str) -> 
     doc = extract_bytes(page.encode(), "text/html", url=URL, captured_at=CAPTURE)
     assert (doc.title, doc.authors) == ("Flood page", ["Ann Lee"])
     assert "The council voted on Tuesday" in doc.text  # (a flat reading keeps the title line too)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("//<![CDATA[\n", "\n//]]>"), ("<![CDATA[", "]]>"), ("", ""), ("  ", "\n// ]]>  ")],
+)
+def test_jsonld_in_a_cdata_wrapper(before: str, after: str) -> None:
+    obj = {"@type": "NewsArticle", "headline": "Wrapped headline", "datePublished": "2026-03-01T10:00:00Z", "text": "a ]]> inside"}
+    m = md(f'<script type="application/ld+json">{before}{json.dumps(obj)}{after}</script>')
+    assert m.title == "Wrapped headline"
+    assert m.published == datetime(2026, 3, 1, 10, tzinfo=UTC)

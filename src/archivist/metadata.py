@@ -98,7 +98,9 @@ def _jsonld_objects(scripts: list[LexborNode]) -> list[dict[str, Any]]:
     for s in scripts:
         if (s.attributes.get("type") or "").strip().lower() != "application/ld+json":
             continue
-        raw = _CDATA_RE.sub("", s.text().strip())
+        raw = s.text().strip()
+        if "<![CDATA[" in raw or "]]>" in raw:  # the regex tries its second branch at every character
+            raw = _CDATA_RE.sub("", raw)
         try:
             data = json.loads(raw, strict=False)
         except ValueError:
@@ -190,6 +192,14 @@ _URL_DATE_RES = [
 ]
 
 
+# Compiled once: these run for every declared date and name.
+_ISO_SPACE_RE = re.compile(r"^(\d{4}-\d\d-\d\d) (\d)")
+_ISO_OFFSET_RE = re.compile(r"([+-]\d\d)(\d\d)$")
+_ISO_NANOS_RE = re.compile(r"(\.\d{6})\d+")
+_YMD_DASH_RE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)")
+_YMD_BARE_RE = re.compile(r"^(\d{4})(\d\d)(\d\d)$")
+
+
 def parse_date(value: str | None) -> datetime | None:
     """A declared date (ISO 8601 in its common spellings, or RFC 2822) as aware UTC, else None.
 
@@ -200,13 +210,13 @@ def parse_date(value: str | None) -> datetime | None:
         return None
     dt: datetime | None = None
     iso = v.replace("Z", "+00:00").replace("z", "+00:00")
-    iso = re.sub(r"^(\d{4}-\d\d-\d\d) (\d)", r"\1T\2", iso)
-    iso = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", iso)  # +0100 -> +01:00
-    iso = re.sub(r"(\.\d{6})\d+", r"\1", iso)  # nanoseconds -> micro
+    iso = _ISO_SPACE_RE.sub(r"\1T\2", iso)
+    iso = _ISO_OFFSET_RE.sub(r"\1:\2", iso)  # +0100 -> +01:00
+    iso = _ISO_NANOS_RE.sub(r"\1", iso)  # nanoseconds -> micro
     try:
         dt = datetime.fromisoformat(iso)
     except ValueError:
-        m = re.match(r"^(\d{4})-(\d\d)-(\d\d)", v) or re.match(r"^(\d{4})(\d\d)(\d\d)$", v)
+        m = _YMD_DASH_RE.match(v) or _YMD_BARE_RE.match(v)
         if m:
             try:
                 dt = datetime(int(m[1]), int(m[2]), int(m[3]))
@@ -295,6 +305,9 @@ def _good_name(name: str) -> bool:
     return 1 <= len(words) <= 5 and len(name) <= 60
 
 
+_BYLINE_END_RE = re.compile(r"\s+[|•·—–]\s+|\s+-\s+|\bpublished\b|\bpublié\b|\bupdated\b|\bmis à jour\b", re.IGNORECASE)
+
+
 def split_names(value: str) -> list[str]:
     """'By Ann Lee and Bo Chan' -> ['Ann Lee', 'Bo Chan']; drops the trailing date or role."""
     v = _clean(value)
@@ -302,7 +315,7 @@ def split_names(value: str) -> list[str]:
     if m:
         v = m["names"]
     # A byline often continues with a date or a role after a separator.
-    v = re.split(r"\s+[|•·—–]\s+|\s+-\s+|\bpublished\b|\bpublié\b|\bupdated\b|\bmis à jour\b", v, maxsplit=1, flags=re.IGNORECASE)[0]
+    v = _BYLINE_END_RE.split(v, maxsplit=1)[0]
     return [n.strip(" .,:;") for n in _NAME_SPLIT_RE.split(v) if n.strip(" .,:;")]
 
 
@@ -518,8 +531,11 @@ def _title(page: _Page, metas: dict[str, list[str]], objs: list[dict[str, Any]],
     return title or None
 
 
+_NON_WORD_RE = re.compile(r"\W+")
+
+
 def _norm(s: str) -> str:
-    return re.sub(r"\W+", "", s).casefold()
+    return _NON_WORD_RE.sub("", s).casefold()
 
 
 def _http_url(base: str | None, href: str | None) -> str | None:
@@ -581,7 +597,10 @@ _VISIBLE_BY_RE = re.compile(r"^(?:by|par|von|por)(?:\s+[A-ZÀ-ÖØ-Þ]|\s*$)", r
 _BY_START_RE = re.compile(r"\s*(?:By|by|BY|Par|par|Von|von|Por|por)(?:\s|$)")
 
 
-_BY_START_ANY_RE = re.compile(r"(?:^|\x00)\s*(?:By|by|BY|Par|par|Von|von|Por|por)(?:\s|\x00|$)")
+# _BY_START_RE on the segments of the text nodes joined by NUL: the first one, and every later
+# one (a match leaves the next separator to the next segment).
+_BY_FIRST_SEGMENT_RE = re.compile(r"\s*(?:By|by|BY|Par|par|Von|von|Por|por)(?=\s|\x00|$)")
+_BY_SEGMENT_RE = re.compile(r"\x00\s*(?:By|by|BY|Par|par|Von|von|Por|por)(?=\s|\x00|$)")
 
 
 def _byline_text_nodes(body: LexborNode) -> Iterator[tuple[str, LexborNode]]:
@@ -591,12 +610,21 @@ def _byline_text_nodes(body: LexborNode) -> Iterator[tuple[str, LexborNode]]:
     ("<i></i> by <a>X</a>") that child, as lxml's ``tail`` would have it: a bare "by" there
     stands beside an icon or a credit line of the template more often than a name.
     """
-    # Every text node joined in C: most pages have no such node and need no walk at all.
-    if not _BY_START_ANY_RE.search(body.text(separator="\x00")):
+    # Every text node joined in C: most pages have no such node and need no walk at all, and the
+    # walk ends at the last one. Each such node stands as a segment of its own between separators,
+    # so there are at least as many matching segments as nodes (a NUL in a node's text can only
+    # add segments): stopping after that many nodes misses none.
+    joined = body.text(separator="\x00")
+    left = len(_BY_SEGMENT_RE.findall(joined)) + (_BY_FIRST_SEGMENT_RE.match(joined) is not None)
+    if not left:
         return
-    for node in body.traverse(include_text=True):
+    # Whitespace-only text nodes (a third of a page's nodes) cannot open with a word: lexbor skips them.
+    for node in body.traverse(include_text=True, skip_empty=True):
+        if not left:
+            return
         if node.tag != "-text" or not _BY_START_RE.match(t := node.text_content or ""):
             continue
+        left -= 1
         parent = node.parent
         if parent is None or parent.tag in _NO_TEXT_TAGS or parent.tag == "form" or _in_form(parent):
             continue
@@ -798,12 +826,40 @@ def _outlinks(anchors: list[LexborNode], base: str | None) -> list[dict[str, str
     a descendant selector per chrome name, several times slower.
     """
     links = _Linker(base)
+    # memo: mem_id of an element above an anchor -> whether it or an element above it is chrome.
+    # The walk is inlined (no call per anchor) and a class's answer read from the cache first:
+    # this loop runs for every link of every page.
     memo: dict[int, bool] = {}
+    cache = _CHROME_CLASS_CACHE
+    roles = _CHROME_ROLES
+    chrome_tags = _CHROME_TAGS
     for a in anchors:
         attrs = a.attributes
-        if _chrome_class(attrs.get("class")) or attrs.get("role") in _CHROME_ROLES or _chrome_above(a.parent, memo):
+        cls = attrs.get("class")
+        if (cls and (cache[cls] if cls in cache else _chrome_class(cls))) or attrs.get("role") in roles:
             continue
-        links.add(a, attrs)
+        node = a.parent
+        path = []
+        hit = False
+        while node is not None:
+            key = node.mem_id
+            known = memo.get(key)
+            if known is not None:
+                hit = known
+                break
+            path.append(key)
+            if node.tag in chrome_tags:
+                hit = True
+                break
+            na = node.attributes
+            if na and (((c := na.get("class")) and (cache[c] if c in cache else _chrome_class(c))) or na.get("role") in roles):
+                hit = True
+                break
+            node = node.parent
+        for k in path:
+            memo[k] = hit
+        if not hit:
+            links.add(a, attrs)
     return links.out
 
 
@@ -826,26 +882,3 @@ def _chrome_class(cls: str | None) -> bool:
         _CHROME_CLASS_CACHE[cls] = hit
     return hit
 
-
-def _chrome_above(node: LexborNode | None, memo: dict[int, bool]) -> bool:
-    """Whether ``node`` or an element above it is a nav/header/footer or has a chrome class or role."""
-    path = []
-    hit = False
-    while node is not None:
-        key = node.mem_id
-        known = memo.get(key)
-        if known is not None:
-            hit = known
-            break
-        path.append(key)
-        if node.tag in _CHROME_TAGS:
-            hit = True
-            break
-        a = node.attributes
-        if a and (_chrome_class(a.get("class")) or a.get("role") in _CHROME_ROLES):
-            hit = True
-            break
-        node = node.parent
-    for k in path:
-        memo[k] = hit
-    return hit
