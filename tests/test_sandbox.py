@@ -130,3 +130,16 @@ def test_a_batch_longer_than_the_recycling_period_spans_workers() -> None:
         results = box.extract_many([Job(GOOD.replace("Ordinary", f"Page {i}").encode(), "text/html") for i in range(5)])
         assert [r.title for r in results] == [f"Page {i} page" for i in range(5)]  # type: ignore[union-attr]
         assert box.restarts == 2  # pages 1-2, 3-4, 5: three workers
+
+
+def test_a_worker_that_cannot_start_makes_each_page_a_reject(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No interpreter at the configured path: every page of the batch gets the error, nothing raises."""
+    import sys
+
+    from archivist.sandbox import Job
+
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python3")
+    with PageSandbox(Limits(timeout=5)) as box:
+        results = box.extract_many([Job(GOOD.encode(), "text/html"), Job(GOOD.encode(), "text/html")])
+    assert [getattr(r, "reason", None) for r in results] == ["extractor-crash", "extractor-crash"]
+    assert "could not be started" in str(results[0])

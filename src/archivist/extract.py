@@ -73,7 +73,11 @@ def _job(rec: SourceRecord, content: bytes) -> Job:
 def _extract_jobs(jobs: list[Job], limits: Limits | None) -> list[ExtractedDoc | Exception]:
     """Each page's document or the exception standing for it: in the sandbox, or here unguarded."""
     if limits is not None:
-        return list(shared_sandbox(limits).extract_many(jobs))
+        try:
+            return list(shared_sandbox(limits).extract_many(jobs))
+        except Exception as e:  # a failure of the batch itself (not of a page): each page says so
+            err = SandboxError("extractor-error", f"the sandbox failed on this batch: {type(e).__name__}: {e}")
+            return [err] * len(jobs)
     out: list[ExtractedDoc | Exception] = []
     for j in jobs:
         try:

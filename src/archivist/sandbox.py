@@ -165,7 +165,13 @@ class PageSandbox:
             if self._proc is not None:
                 self._stop()
                 self.restarts += 1
-            self._start()
+            try:
+                self._start()
+            except SandboxError as e:  # the worker died before it was ready: this page's error
+                return [e]
+            except OSError as e:  # no interpreter to start
+                self._proc = None
+                return [SandboxError("extractor-crash", f"the extraction worker could not be started: {e}")]
         proc = self._proc
         assert proc is not None and proc.stdin is not None and proc.stdout is not None
         jobs = jobs[: max(1, self.limits.recycle_every - self._served)]
