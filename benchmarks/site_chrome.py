@@ -56,7 +56,7 @@ class Chrome:
         rng.shuffle(self.sections)
         self.css = self._css(rng)
         self.sprite = self._sprite(rng)
-        self.hash = "%08x" % rng.getrandbits(32)
+        self.hash = f"{rng.getrandbits(32):08x}"
 
     # -- pieces that are the same on every page of the site
 
