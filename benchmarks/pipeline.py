@@ -1,12 +1,14 @@
 """Pipeline benchmark: WARC -> extraction -> Parquet, archivist vs datatrove, same input, same run.
 
-    python benchmarks/pipeline.py [--pages 2000] [--warc FILE]
+    python benchmarks/pipeline.py [--pages 2000] [--warc FILE | --real-pages DIR] [--repeat 3]
 
 Prints documents/s per core for each, their ratio, each one's peak RSS, the speed-up from 1 to
 2 workers, and peak RSS of ours on an input 4x larger. datatrove (WarcReader -> Trafilatura ->
 ParquetWriter, its reference pipeline) pins trafilatura 1.x, so it runs from its own virtual
 environment (benchmarks/.peers, created on first use from PyPI). Every measured run is a
-separate process; peak RSS is that process tree's maximum resident set (wait4).
+separate process; peak RSS is that process tree's maximum resident set (wait4). Each
+measurement is repeated (``--repeat``), ours and datatrove's alternating, and the medians are
+printed with each run's ratio.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -109,6 +112,7 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=2000)
     ap.add_argument("--warc", type=Path, help="use this WARC instead of generating one")
     ap.add_argument("--skip-peers", action="store_true")
+    ap.add_argument("--repeat", type=int, default=3, help="measured runs of each (medians are printed; default %(default)s)")
     ap.add_argument("--real-pages", type=Path, metavar="DIR",
                     help="build the WARCs from real HTML pages instead (e.g. shared/bench/extraction/scrapinghub/html)")
     args = ap.parse_args()
@@ -142,28 +146,43 @@ def main() -> None:
         size = sum(f.stat().st_size for f in small.iterdir()) / 1e6
         print(f"input: {args.pages} pages, {size:.1f} MB WARC ({what})")
 
-        w1, r1, n1, c1 = ours(small, work / "ours1", 1)
-        w2, _, n2, _ = ours(halves, work / "ours2", 2)
-        w2b, _, _, _ = ours(halves, work / "ours2b", 1)
-        _w4, r4, n4, _ = ours(big, work / "ours4x", 1)
+        peer = None if args.skip_peers else ensure_peers()
         pages_in = count_pages(small)
-        rows = [("archivist extract", n1, w1, r1, c1)]
-        if not args.skip_peers:
-            peer = ensure_peers()
-            tw, tr, tn, tc = theirs(peer, small, work / "dt1", 1)
-            rows.append(("datatrove (WarcReader>Trafilatura>ParquetWriter)", tn, tw, tr, tc))
+        # The machine's speed drifts from minute to minute (a shared virtual machine): each
+        # measurement is repeated, ours and datatrove's alternating, and medians are reported.
+        runs: dict[str, list[tuple[float, float, int, float]]] = {"ours": [], "dt": [], "w1": [], "w2": []}
+        for k in range(args.repeat):
+            runs["ours"].append(ours(small, work / f"ours1-{k}", 1))
+            if peer is not None:
+                runs["dt"].append(theirs(peer, small, work / f"dt1-{k}", 1))
+            runs["w1"].append(ours(halves, work / f"ours2b-{k}", 1))
+            runs["w2"].append(ours(halves, work / f"ours2-{k}", 2))
+            for d in work.glob(f"*-{k}*"):
+                shutil.rmtree(d, ignore_errors=True)
+        _w4, r4, n4, _ = ours(big, work / "ours4x", 1)
+
+        def med(key: str, i: int) -> float:
+            return statistics.median(r[i] for r in runs[key])
+
+        rows = [("archivist extract", "ours")] + ([("datatrove (WarcReader>Trafilatura>ParquetWriter)", "dt")] if peer else [])
         # One worker each, so wall docs/s is docs/s per core; docs per CPU-second (the process
         # tree's user+system time) is the same figure undisturbed by other load on the machine.
         # Rates count the documents read (the same for both), not the rows written: datatrove
         # drops a page its extractor returns nothing for, archivist writes a reject instead.
-        print(f"\n{'pipeline (1 worker)':52s} {'in':>6s} {'rows':>6s} {'seconds':>8s} {'docs/s/core':>12s} {'docs/CPU-s':>11s} {'peak RSS MiB':>13s}")
-        for name, n, w, r, c in rows:
+        print(f"\n{'pipeline (1 worker), median of ' + str(args.repeat):52s} {'in':>6s} {'rows':>6s} {'seconds':>8s} "
+              f"{'docs/s/core':>12s} {'docs/CPU-s':>11s} {'peak RSS MiB':>13s}")
+        for name, key in rows:
+            w, r, n, c = med(key, 0), med(key, 1), runs[key][0][2], med(key, 3)
             print(f"{name:52s} {pages_in:6d} {n:6d} {w:8.2f} {pages_in / w:12.1f} {pages_in / c:11.1f} {r:13.0f}")
-        if len(rows) > 1:
-            print(f"\nratio ours/datatrove docs/s per core: {rows[1][2] / rows[0][2]:.2f}x"
-                  f" (per CPU-second: {rows[1][4] / rows[0][4]:.2f}x)")
+        if peer:
+            each = ", ".join(f"{d[0] / o[0]:.2f}x" for o, d in zip(runs["ours"], runs["dt"], strict=True))
+            print(f"\nratio ours/datatrove docs/s per core: {med('dt', 0) / med('ours', 0):.2f}x"
+                  f" (per CPU-second: {med('dt', 3) / med('ours', 3):.2f}x); each run: {each}")
         print(f"load average during the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-        print(f"speed-up 1 -> 2 workers (2 shards, {n2} docs): {w2b / w2:.2f}x  ({w2b:.2f}s -> {w2:.2f}s)")
+        each = ", ".join(f"{a[0] / b[0]:.2f}x" for a, b in zip(runs["w1"], runs["w2"], strict=True))
+        print(f"speed-up 1 -> 2 workers (2 shards, {runs['w2'][0][2]} docs): {med('w1', 0) / med('w2', 0):.2f}x"
+              f"  ({med('w1', 0):.2f}s -> {med('w2', 0):.2f}s); each run: {each}")
+        r1 = med("ours", 1)
         print(f"peak RSS, 1x input: {r1:.0f} MiB; 4x input ({n4} docs): {r4:.0f} MiB ({(r4 / r1 - 1) * 100:+.0f}%)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
