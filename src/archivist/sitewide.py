@@ -31,21 +31,37 @@ def stats_path(shard: Path) -> Path:
     return shard.with_name(shard.name.removesuffix(".parquet") + SUFFIX)
 
 
+class StatsCollector:
+    """The learner's view of a shard's rows, gathered while the rows are built (text in memory)."""
+
+    def __init__(self) -> None:
+        self.hosts: list[str] = []
+        self.pages: list[bytes] = []
+        self.lines: list[list[bytes]] = []
+
+    def add(self, url: str | None, text: str | None) -> None:
+        if text:
+            h, p, keys = page_keys(url, text)
+            self.hosts.append(h)
+            self.pages.append(p)
+            self.lines.append(sorted(keys))
+
+    def write(self, shard: Path) -> Path:
+        table = pa.table([self.hosts, self.pages, self.lines], schema=_SCHEMA)
+        dest = stats_path(shard)
+        with atomic_path(dest) as tmp, ipc.new_file(str(tmp), _SCHEMA) as w:
+            w.write_table(table)
+        return dest
+
+
 def write_stats(shard: Path) -> Path:
-    """Save the learner's view of a freshly extracted shard (called in the shard task)."""
-    hosts, pages, lines = [], [], []
+    """Save the learner's view of an extracted shard, read back from it (the shard task gathers
+    the same with a ``StatsCollector`` as it writes the rows)."""
+    stats = StatsCollector()
     for batch in pq.ParquetFile(shard).iter_batches(columns=["url", "text"], batch_size=1000):
         for url, text in zip(batch["url"].to_pylist(), batch["text"].to_pylist(), strict=True):
-            if text:
-                h, p, keys = page_keys(url, text)
-                hosts.append(h)
-                pages.append(p)
-                lines.append(sorted(keys))
-    table = pa.table([hosts, pages, lines], schema=_SCHEMA)
-    dest = stats_path(shard)
-    with atomic_path(dest) as tmp, ipc.new_file(str(tmp), _SCHEMA) as w:
-        w.write_table(table)
-    return dest
+            stats.add(url, text)
+    return stats.write(shard)
 
 
 def learn(shards: list[Path]) -> BoilerplateModel:
