@@ -156,6 +156,10 @@ def near_pairs(sigs: np.ndarray) -> list[tuple[int, int]]:
     rows = PERMUTATIONS // BANDS
     n = len(sigs)
     pairs: set[tuple[int, int]] = set()
+    # A bucket's pairs depend on its members only (their whole signatures are compared, not
+    # the band), and copies of one text share a bucket in every band: each member list is
+    # checked once.
+    checked: set[bytes] = set()
     for b in range(BANDS):
         band = np.ascontiguousarray(sigs[:, b * rows : (b + 1) * rows]).view(np.dtype((np.void, 4 * rows))).ravel()
         order = np.argsort(band, kind="stable")  # members of a bucket stay in row order
@@ -164,6 +168,10 @@ def near_pairs(sigs: np.ndarray) -> list[tuple[int, int]]:
         sizes = np.diff(np.r_[starts, n])
         for st, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
             members = order[st : st + size]
+            key = members.tobytes()
+            if key in checked:
+                continue
+            checked.add(key)
             m = sigs[members]
             # Each member against the bucket's first keeps big buckets linear (transitivity
             # through the union-find joins the rest); small buckets are checked pair by pair.
