@@ -159,3 +159,16 @@ def test_near_pairs_with_many_copies_and_big_buckets() -> None:
         sigs[noise] = rng.randint(0, 2**32, size=int(noise.sum()), dtype=np.uint64).astype(np.uint32)
         got = dedup.near_pairs(sigs)
         assert got == sorted(set(got)) and set(got) == _reference_pairs(sigs), trial
+
+
+def test_near_pairs_in_small_batches(monkeypatch) -> None:
+    """Buckets cut across batches, and buckets above 50 rows (checked against their first only)."""
+    monkeypatch.setattr(dedup, "_CHECK_BATCH", 7)
+    rng = np.random.RandomState(9)
+    for trial in range(4):
+        base = rng.randint(0, 2**32, size=(3, dedup.PERMUTATIONS), dtype=np.uint64).astype(np.uint32)
+        sigs = base[rng.randint(0, 3, size=300)].copy()
+        noise = rng.rand(*sigs.shape) < (0.0, 0.05, 0.15, 0.3)[trial]
+        sigs[noise] = rng.randint(0, 2**32, size=int(noise.sum()), dtype=np.uint64).astype(np.uint32)
+        got = dedup.near_pairs(sigs)
+        assert got == sorted(set(got)) and set(got) == _reference_pairs(sigs), trial

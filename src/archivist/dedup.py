@@ -151,14 +151,16 @@ def near_pairs(sigs: np.ndarray) -> list[tuple[int, int]]:
 
     Buckets are found by sorting each band's values (numpy), not in a dict of every row's band
     keys: the index takes 32 bytes a row and band instead of a dict entry, so marking a large
-    run does not hold hundreds of bytes per row.
+    run does not hold hundreds of bytes per row. In a bucket of up to 50 rows every pair is a
+    candidate; in a bigger one each member with the bucket's first (linear; transitivity
+    through the union-find joins the rest). Candidates are checked in batches, all buckets of
+    one size together.
     """
     rows = PERMUTATIONS // BANDS
     n = len(sigs)
     pairs: set[tuple[int, int]] = set()
-    # A bucket's pairs depend on its members only (their whole signatures are compared, not
-    # the band), and copies of one text share a bucket in every band: each member list is
-    # checked once.
+    # A bucket's candidates depend on its members only (whole signatures are compared, not the
+    # band), and copies of one text share a bucket in every band: each member list goes once.
     checked: set[bytes] = set()
     for b in range(BANDS):
         band = np.ascontiguousarray(sigs[:, b * rows : (b + 1) * rows]).view(np.dtype((np.void, 4 * rows))).ravel()
@@ -166,23 +168,38 @@ def near_pairs(sigs: np.ndarray) -> list[tuple[int, int]]:
         sb = band[order]
         starts = np.flatnonzero(np.r_[True, sb[1:] != sb[:-1]])
         sizes = np.diff(np.r_[starts, n])
-        for st, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
-            members = order[st : st + size]
-            key = members.tobytes()
-            if key in checked:
+        for size in np.unique(sizes[sizes > 1]).tolist():
+            at = starts[sizes == size]
+            fresh = []
+            for k, m in enumerate(order[at[:, None] + np.arange(size)]):
+                key = m.tobytes()
+                if key not in checked:
+                    checked.add(key)
+                    fresh.append(k)
+            if not fresh:
                 continue
-            checked.add(key)
-            m = sigs[members]
-            # Each member against the bucket's first keeps big buckets linear (transitivity
-            # through the union-find joins the rest); small buckets are checked pair by pair.
-            close = np.flatnonzero((m[1:] == m[0]).mean(axis=1) >= THRESHOLD) + 1
-            first = int(members[0])
-            pairs.update((first, int(members[j])) for j in close)
-            if size <= 50:
-                sim = (m[1:, None, :] == m[None, 1:, :]).mean(axis=2)
-                ii, jj = np.nonzero(np.triu(sim >= THRESHOLD, k=1))
-                pairs.update((int(members[i + 1]), int(members[j + 1])) for i, j in zip(ii.tolist(), jj.tolist(), strict=True))
+            at = at[fresh]
+            if size <= _ALL_PAIRS:
+                p, q = np.triu_indices(size, k=1)
+            else:
+                p, q = np.zeros(size - 1, dtype=np.int64), np.arange(1, size)
+            step = max(1, _CHECK_BATCH // len(p))  # buckets per batch: bounded memory whatever their number
+            for i in range(0, len(at), step):
+                part = at[i : i + step, None]
+                _check(sigs, order[(part + p).ravel()], order[(part + q).ravel()], pairs)
     return sorted(pairs)
+
+
+_ALL_PAIRS = 50  # buckets up to this size are checked pair by pair
+_CHECK_BATCH = 1 << 15  # candidate pairs compared at once (two 512-byte rows each)
+
+
+def _check(sigs: np.ndarray, first: np.ndarray, second: np.ndarray, pairs: set[tuple[int, int]]) -> None:
+    """Add the candidate pairs (first[k], second[k]) whose signatures agree on THRESHOLD of their values."""
+    for at in range(0, len(first), _CHECK_BATCH):  # a bucket bigger than a batch is cut
+        f, s = first[at : at + _CHECK_BATCH], second[at : at + _CHECK_BATCH]
+        ok = (sigs[f] == sigs[s]).mean(axis=1) >= THRESHOLD
+        pairs.update(zip(f[ok].tolist(), s[ok].tolist(), strict=True))
 
 
 SIGNATURES_SUFFIX = ".minhash.arrow"
