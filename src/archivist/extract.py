@@ -142,8 +142,11 @@ def _skip_reason(rec: SourceRecord) -> str | None:
     """Why a capture is not a page (robots.txt, redirect, error, non-HTTP response), or None."""
     from urllib.parse import urlsplit
 
+    uri = rec.target_uri or ""
+    # The path is a substring of the URI once urlsplit has dropped tabs and line breaks from
+    # it: most URIs need no parsing.
     try:
-        path = urlsplit(rec.target_uri or "").path
+        path = urlsplit(uri).path if "/robots.txt" in uri or "\t" in uri or "\r" in uri or "\n" in uri else ""
     except ValueError:
         path = ""
     if path == "/robots.txt":
