@@ -136,3 +136,19 @@ def test_peak_rss_flat_in_input_size(tmp_path: Path) -> None:
     r4 = _peak_rss_mib([ARCHIVIST, *args, str(tmp_path / "x4"), "-o", str(tmp_path / "o4")])
     assert pq.read_metadata(next((tmp_path / "o4").glob("big-*0.parquet"))).num_rows == 120
     assert r4 <= 1.25 * r1, f"peak RSS {r1:.0f} MiB at 1x, {r4:.0f} MiB at 4x"
+
+
+def test_robots_txt_is_told_from_the_parsed_path_only() -> None:
+    from types import SimpleNamespace
+
+    from archivist.extract import _skip_reason
+
+    def reason(uri: str | None) -> str | None:
+        return _skip_reason(SimpleNamespace(target_uri=uri, record_type="response", http_status=200))  # type: ignore[arg-type]
+
+    for uri in ("http://a.example/robots.txt", "http://a.example/robots.txt?x=1", " http://a.example/robots.txt",
+                "http://a.example/rob\tots.txt", "http://a.example/robots\n.txt"):  # urlsplit drops tabs and line breaks
+        assert reason(uri) == "robots-txt", uri
+    for uri in ("http://a.example/x/robots.txt", "http://a.example/robots.txt.html", "http://[::1/robots.txt",
+                "http://a.example/", None):
+        assert reason(uri) is None, uri

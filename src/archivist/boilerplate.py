@@ -67,9 +67,22 @@ def _line_keys(text: str) -> set[bytes]:
     return {_key(n) for ln in text.split("\n") if (n := _norm(ln))}
 
 
+def _folded_lines(text: str) -> list[str]:
+    """``text.split("\n")`` with each piece case folded and its digits read as 0 (whitespace kept).
+
+    One casefold and one digit pass over the whole text instead of one per line: both act
+    character by character, and neither makes nor removes a line feed or any whitespace, so
+    ``" ".join(piece.split())`` of each piece is that line's ``_norm``.
+    """
+    return _DIGIT.sub("0", text.casefold()).split("\n")
+
+
 def page_keys(url: str | None, text: str) -> tuple[str, bytes, set[bytes]]:
     """What the learner keeps of one page: its host, a hash of its text, its line keys."""
-    return host_of(url), hashlib.blake2b(_norm(text).encode("utf-8"), digest_size=16).digest(), _line_keys(text)
+    lines = [n for p in _folded_lines(text) if (n := " ".join(p.split()))]
+    # _norm(text) is its non-empty lines' _norm joined by single spaces
+    page = hashlib.blake2b(" ".join(lines).encode("utf-8"), digest_size=16).digest()
+    return host_of(url), page, {_key(n) for n in set(lines)}
 
 
 @dataclass
@@ -130,8 +143,8 @@ class BoilerplateModel:
             return text
         kept: list[str] = []
         removed = False
-        for ln in text.split("\n"):
-            n = _norm(ln)
+        for ln, folded in zip(text.split("\n"), _folded_lines(text), strict=True):
+            n = " ".join(folded.split())  # _norm(ln)
             if n and _key(n) in learned:
                 removed = True
                 continue

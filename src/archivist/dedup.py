@@ -13,7 +13,6 @@ distinct text: plain copies are already told by the exact mark.
 from __future__ import annotations
 
 import re
-import unicodedata
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -24,7 +23,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from . import textscan
 from .parquet_io import read_table
+from .quality import fold
 
 SHINGLE_WORDS = 5
 PERMUTATIONS = 128
@@ -48,6 +49,7 @@ def _perms() -> tuple[np.ndarray, np.ndarray]:
 
 
 _A, _B = _perms()
+_B_COL = _B[:, None]
 
 
 def shingles(text: str) -> set[str]:
@@ -59,7 +61,23 @@ def shingles(text: str) -> set[str]:
 
 
 def _tokens(text: str) -> list[str]:
-    return _TOKEN_RE.findall(unicodedata.normalize("NFKC", text).casefold())
+    folded = fold(text)  # NFKC + casefold, shared with the text hash of the same row
+    runs = textscan.alnum_runs(folded)
+    return runs if runs is not None else _TOKEN_RE.findall(folded)
+
+
+class _WordCrc(dict[str, int]):
+    """crc32 of a word's UTF-8, remembered: a corpus repeats most of its words."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= _WORD_CACHE:
+            self.clear()
+        v = self[word] = zlib.crc32(word.encode("utf-8"))
+        return v
+
+
+_WORD_CACHE = 1 << 20
+_crc = _WordCrc()
 
 
 # Shingle hash: a polynomial over the words' crc32 values, mod 2**64, upper 32 bits kept.
@@ -69,29 +87,47 @@ _POWERS = [np.uint64(pow(int(_ROLL), k, 1 << 64)) for k in range(SHINGLE_WORDS)]
 
 def shingle_hashes(text: str) -> np.ndarray:
     """Distinct 32-bit hashes of the text's shingles, computed on word hashes with numpy."""
+    return np.unique(_shingle_values(text))
+
+
+def _shingle_values(text: str) -> np.ndarray:
+    """The 32-bit hash of each shingle, in text order (repeats kept: a minimum does not need them gone)."""
     words = _tokens(text)
     if not words:
         return np.empty(0, dtype=np.uint64)
-    wh = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64, count=len(words))
+    wh = np.fromiter(map(_crc.__getitem__, words), dtype=np.uint64, count=len(words))
     k = min(SHINGLE_WORDS, len(words))
     m = len(words) - k + 1
     h = np.zeros(m, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for j in range(k):
             h += wh[j : m + j] * _POWERS[j]
-    return np.unique(h >> np.uint64(32))
+    h >>= np.uint64(32)
+    return h
+
+
+# Shingles hashed at once by signature(): bounds its temporary array (PERMUTATIONS x this x 8 bytes).
+_SIG_CHUNK = 8192
 
 
 def signature(text: str) -> np.ndarray:
     """MinHash signature (PERMUTATIONS uint32 values) of the text's shingle set."""
-    hv = shingle_hashes(text)
+    hv = _shingle_values(text)
     if not len(hv):
         return np.full(PERMUTATIONS, 0xFFFFFFFF, dtype=np.uint32)
     # Multiply-shift hashing, (a*x + b) mod 2**64 with the upper 32 bits kept (a odd): a universal
     # family like datasketch's (a*x + b) mod p, without a 64-bit division per value.
+    # The upper 32 bits of a minimum are the minimum of the upper 32 bits (shifting is monotone),
+    # so the shift is applied to the 128 minima only.
+    low: np.ndarray | None = None
     with np.errstate(over="ignore"):
-        phv = (hv[:, None] * _A[None, :] + _B[None, :]) >> np.uint64(32)
-    return phv.min(axis=0).astype(np.uint32)
+        for at in range(0, len(hv), _SIG_CHUNK):
+            phv = np.multiply.outer(_A, hv[at : at + _SIG_CHUNK])  # one permutation per row: min along rows
+            phv += _B_COL
+            part = phv.min(axis=1)
+            low = part if low is None else np.minimum(low, part)
+    assert low is not None
+    return (low >> np.uint64(32)).astype(np.uint32)
 
 
 class _UnionFind:
@@ -115,30 +151,55 @@ def near_pairs(sigs: np.ndarray) -> list[tuple[int, int]]:
 
     Buckets are found by sorting each band's values (numpy), not in a dict of every row's band
     keys: the index takes 32 bytes a row and band instead of a dict entry, so marking a large
-    run does not hold hundreds of bytes per row.
+    run does not hold hundreds of bytes per row. In a bucket of up to 50 rows every pair is a
+    candidate; in a bigger one each member with the bucket's first (linear; transitivity
+    through the union-find joins the rest). Candidates are checked in batches, all buckets of
+    one size together.
     """
     rows = PERMUTATIONS // BANDS
     n = len(sigs)
     pairs: set[tuple[int, int]] = set()
+    # A bucket's candidates depend on its members only (whole signatures are compared, not the
+    # band), and copies of one text share a bucket in every band: each member list goes once.
+    checked: set[bytes] = set()
     for b in range(BANDS):
         band = np.ascontiguousarray(sigs[:, b * rows : (b + 1) * rows]).view(np.dtype((np.void, 4 * rows))).ravel()
         order = np.argsort(band, kind="stable")  # members of a bucket stay in row order
         sb = band[order]
         starts = np.flatnonzero(np.r_[True, sb[1:] != sb[:-1]])
         sizes = np.diff(np.r_[starts, n])
-        for st, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
-            members = order[st : st + size]
-            m = sigs[members]
-            # Each member against the bucket's first keeps big buckets linear (transitivity
-            # through the union-find joins the rest); small buckets are checked pair by pair.
-            close = np.flatnonzero((m[1:] == m[0]).mean(axis=1) >= THRESHOLD) + 1
-            first = int(members[0])
-            pairs.update((first, int(members[j])) for j in close)
-            if size <= 50:
-                sim = (m[1:, None, :] == m[None, 1:, :]).mean(axis=2)
-                ii, jj = np.nonzero(np.triu(sim >= THRESHOLD, k=1))
-                pairs.update((int(members[i + 1]), int(members[j + 1])) for i, j in zip(ii.tolist(), jj.tolist(), strict=True))
+        for size in np.unique(sizes[sizes > 1]).tolist():
+            at = starts[sizes == size]
+            fresh = []
+            for k, m in enumerate(order[at[:, None] + np.arange(size)]):
+                key = m.tobytes()
+                if key not in checked:
+                    checked.add(key)
+                    fresh.append(k)
+            if not fresh:
+                continue
+            at = at[fresh]
+            if size <= _ALL_PAIRS:
+                p, q = np.triu_indices(size, k=1)
+            else:
+                p, q = np.zeros(size - 1, dtype=np.int64), np.arange(1, size)
+            step = max(1, _CHECK_BATCH // len(p))  # buckets per batch: bounded memory whatever their number
+            for i in range(0, len(at), step):
+                part = at[i : i + step, None]
+                _check(sigs, order[(part + p).ravel()], order[(part + q).ravel()], pairs)
     return sorted(pairs)
+
+
+_ALL_PAIRS = 50  # buckets up to this size are checked pair by pair
+_CHECK_BATCH = 1 << 15  # candidate pairs compared at once (two 512-byte rows each)
+
+
+def _check(sigs: np.ndarray, first: np.ndarray, second: np.ndarray, pairs: set[tuple[int, int]]) -> None:
+    """Add the candidate pairs (first[k], second[k]) whose signatures agree on THRESHOLD of their values."""
+    for at in range(0, len(first), _CHECK_BATCH):  # a bucket bigger than a batch is cut
+        f, s = first[at : at + _CHECK_BATCH], second[at : at + _CHECK_BATCH]
+        ok = (sigs[f] == sigs[s]).mean(axis=1) >= THRESHOLD
+        pairs.update(zip(f[ok].tolist(), s[ok].tolist(), strict=True))
 
 
 SIGNATURES_SUFFIX = ".minhash.arrow"
@@ -149,17 +210,32 @@ def signatures_path(shard: Path) -> Path:
     return shard.with_name(shard.name.removesuffix(".parquet") + SIGNATURES_SUFFIX)
 
 
-def write_signatures(shard: Path) -> Path:
-    """MinHash signatures of a shard's texts, keyed by text hash, beside the shard.
+class SignatureCollector:
+    """MinHash signatures of a shard's texts by text hash, computed while the rows are built."""
 
-    Called in the shard task, so the costly part of near-duplicate marking runs in parallel
-    across shards; ``mark`` computes only what is missing.
+    def __init__(self) -> None:
+        self.sigs: dict[str, bytes] = {}
+
+    def add(self, text_hash: str, text: str | None) -> None:
+        if text_hash not in self.sigs:  # the first text of a hash, as a re-read would take it
+            self.sigs[text_hash] = signature(text or "").tobytes()
+
+    def write(self, shard: Path) -> Path:
+        return _save_signatures(shard, self.sigs)
+
+
+def write_signatures(shard: Path) -> Path:
+    """MinHash signatures of a shard's texts, keyed by text hash, beside the shard (read back from it).
+
+    The shard task gathers the same with a ``SignatureCollector`` as it writes the rows, so the
+    costly part of near-duplicate marking runs in parallel across shards; ``mark`` computes only
+    what is missing.
     """
-    texts: dict[str, str] = {}
+    sigs = SignatureCollector()
     for t in pq.ParquetFile(shard).iter_batches(columns=["text", "text_sha256"], batch_size=1000):
         for text, h in zip(t["text"].to_pylist(), t["text_sha256"].to_pylist(), strict=True):
-            texts.setdefault(h, text or "")
-    return _save_signatures(shard, {h: signature(x).tobytes() for h, x in texts.items()})
+            sigs.add(h, text)
+    return sigs.write(shard)
 
 
 def add_signatures(shard: Path, texts: dict[str, str]) -> None:

@@ -142,8 +142,11 @@ def _skip_reason(rec: SourceRecord) -> str | None:
     """Why a capture is not a page (robots.txt, redirect, error, non-HTTP response), or None."""
     from urllib.parse import urlsplit
 
+    uri = rec.target_uri or ""
+    # The path is a substring of the URI once urlsplit has dropped tabs and line breaks from
+    # it: most URIs need no parsing.
     try:
-        path = urlsplit(rec.target_uri or "").path
+        path = urlsplit(uri).path if "/robots.txt" in uri or "\t" in uri or "\r" in uri or "\n" in uri else ""
     except ValueError:
         path = ""
     if path == "/robots.txt":
@@ -162,8 +165,12 @@ class _Shard:
     revisit re-reads its original from disk.
     """
 
-    def __init__(self, warc: Path, report: StageReport, rows: RowGroupWriter, limits: Limits | None) -> None:
+    def __init__(self, warc: Path, report: StageReport, rows: RowGroupWriter, limits: Limits | None,
+                 side_files: bool = False) -> None:
         self.warc, self.report, self.rows, self.limits = warc, report, rows, limits
+        # What the run-level passes need of each row, taken while its text is in memory.
+        self.stats = sitewide.StatsCollector() if side_files else None
+        self.sigs = dedup.SignatureCollector() if side_files else None
         self.ext_id, self.shash = extractor_id(), settings_hash()
         self.offsets: dict[str, int] = {}
         self.cross_file: list[int] = []  # offsets of revisits whose original is in another WARC
@@ -237,7 +244,11 @@ class _Shard:
             try:
                 if isinstance(doc, Exception):
                     raise doc
-                self.rows.add(_row(rec, content, meta, doc, self.ext_id, self.shash))
+                row = _row(rec, content, meta, doc, self.ext_id, self.shash)
+                if self.stats is not None and self.sigs is not None:
+                    self.stats.add(row["url"], row["text"])
+                    self.sigs.add(row["text_sha256"], row["text"])
+                self.rows.add(row)
                 self.report.counts["records_extracted"] += 1
             except Exception as e:  # one bad page never stops the shard
                 self._failed(rec, e)
@@ -290,14 +301,18 @@ def _digest(rec: SourceRecord) -> str | None:
     return d.strip().lower() if d else None
 
 
-def extract_shard(warc: str | Path, out_dir: str | Path, limits: Limits | None = Limits()) -> StageReport:
+def extract_shard(warc: str | Path, out_dir: str | Path, limits: Limits | None = Limits(), *,
+                  side_files: bool = False) -> StageReport:
     """One WARC file to ``<stem>.parquet`` (records) and ``<stem>.rejects.parquet``.
 
     Streams: each capture is extracted as it is read (after a one-record look-ahead for the
     metadata record that follows it) and rows go to Parquet in fixed-size row groups, in WARC
     order, so memory does not grow with the file. Revisits whose original is in another WARC of
     the same folder come last, in WARC order. Each page runs in the sandbox worker under
-    ``limits`` (``None``: in this process, unguarded).
+    ``limits`` (``None``: in this process, unguarded). With ``side_files``, the run-level passes'
+    per-shard files (``sitewide`` line statistics, ``dedup`` signatures) are written too, from
+    the rows as they were built: the same bytes as ``sitewide.write_stats`` and
+    ``dedup.write_signatures`` give by reading the shard back.
     """
     warc, out_dir = Path(warc), Path(out_dir)
     report = StageReport(stage="extract", inputs=1)
@@ -306,7 +321,7 @@ def extract_shard(warc: str | Path, out_dir: str | Path, limits: Limits | None =
         return report
     rec_name, rej_name = shard_names(warc)
     with stream_rows(out_dir / rec_name, schema.record_schema()) as rows:
-        shard = _Shard(warc, report, rows, limits)
+        shard = _Shard(warc, report, rows, limits, side_files)
         held: SourceRecord | None = None  # a capture waiting to see whether its metadata follows
         cross_meta: dict[int, dict[str, str]] = {}
         for item in iter_records(warc):
@@ -340,17 +355,16 @@ def extract_shard(warc: str | Path, out_dir: str | Path, limits: Limits | None =
     rej_table = rej.table_from_rows([r.row() for r in report.rejects]) if report.rejects else rej.empty_table()
     write_table(rej_table, out_dir / rej_name)
     report.outputs = [str(out_dir / rec_name), str(out_dir / rej_name)]
+    if shard.stats is not None and shard.sigs is not None:
+        report.outputs.append(str(shard.stats.write(out_dir / rec_name)))
+        report.outputs.append(str(shard.sigs.write(out_dir / rec_name)))
     return report
 
 
 def _shard_task(warc: Path, out_dir: Path, limits: Limits | None = Limits(), digest: str | None = None) -> tuple[Path, str, StageReport]:
     digest = input_digest(warc) if digest is None else digest
-    rep = extract_shard(warc, out_dir, limits)
-    shard = next((Path(o) for o in rep.outputs if not o.endswith(".rejects.parquet")), None)
-    if shard is not None and shard.exists():
-        # Per-shard work of the run-level passes, done here so it runs in parallel.
-        rep.outputs.append(str(sitewide.write_stats(shard)))
-        rep.outputs.append(str(dedup.write_signatures(shard)))
+    # The per-shard work of the run-level passes comes with the shard, so it runs in parallel.
+    rep = extract_shard(warc, out_dir, limits, side_files=True)
     return warc, digest, rep
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
+
+import numpy as np
+
+from . import textscan
 
 _WS = re.compile(r"\s+")
 # Neither alphanumeric nor space: re's \w and \s are str.isalnum() (plus "_") and str.isspace().
@@ -20,8 +25,19 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+@functools.lru_cache(maxsize=4)
+def fold(text: str) -> str:
+    """NFKC, then case folding: the first steps of both the text hash and dedup's tokens.
+
+    Cached for the last few texts because a row's text is folded for its hash and then again
+    for its MinHash signature.
+    """
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
 def normalise(text: str) -> str:
-    return _WS.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    # " ".join(s.split()) is _WS.sub(" ", s).strip(): both split on str.isspace() characters.
+    return " ".join(fold(text).split())
 
 
 def text_sha256(text: str) -> str:
@@ -31,12 +47,30 @@ def text_sha256(text: str) -> str:
 def signals(text: str, visible_chars: int) -> dict[str, float | int]:
     lines = [ln for ln in text.splitlines() if ln.strip()]
     chars = len(text)
-    symbols = len(_SYMBOL.findall(text))
-    kept = len(_WS.sub("", text))
+    counts = _counts(text)
+    words, symbols, kept = counts if counts is not None else (word_count(text), len(_SYMBOL.findall(text)), len(_WS.sub("", text)))
     return {
-        "word_count": word_count(text),
+        "word_count": words,
         "line_count": len(lines),
         "mean_line_length": round(sum(len(ln) for ln in lines) / len(lines), 2) if lines else 0.0,
         "symbol_ratio": round(symbols / chars, 4) if chars else 0.0,
         "boilerplate_ratio": round(max(0.0, 1 - kept / visible_chars), 4) if visible_chars else 0.0,
     }
+
+
+def _counts(text: str) -> tuple[int, int, int] | None:
+    """(words, symbols, non-space characters) from one class lookup; None where the regexes must decide."""
+    cp = textscan.codepoints(text)
+    if cp is None:
+        return None
+    cls = textscan.classes(cp)
+    if (cls & textscan.CJK_WORD).any():
+        return None  # one word per CJK character: the regex counts those
+    space = (cls & textscan.SPACE).astype(bool)
+    kept = len(text) - int(np.count_nonzero(space))
+    symbols = kept - int(np.count_nonzero(cls & textscan.ALNUM))  # "_" is neither, so it counts here too
+    if not kept:
+        return 0, symbols, kept
+    # A word starts at each non-space character that follows a space (or starts the text).
+    words = int(not space[0]) + int(np.count_nonzero(space[:-1] & ~space[1:]))
+    return words, symbols, kept

@@ -10,11 +10,13 @@ a resumed run learns exactly what an uninterrupted one does.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
@@ -31,21 +33,37 @@ def stats_path(shard: Path) -> Path:
     return shard.with_name(shard.name.removesuffix(".parquet") + SUFFIX)
 
 
+class StatsCollector:
+    """The learner's view of a shard's rows, gathered while the rows are built (text in memory)."""
+
+    def __init__(self) -> None:
+        self.hosts: list[str] = []
+        self.pages: list[bytes] = []
+        self.lines: list[list[bytes]] = []
+
+    def add(self, url: str | None, text: str | None) -> None:
+        if text:
+            h, p, keys = page_keys(url, text)
+            self.hosts.append(h)
+            self.pages.append(p)
+            self.lines.append(sorted(keys))
+
+    def write(self, shard: Path) -> Path:
+        table = pa.table([self.hosts, self.pages, self.lines], schema=_SCHEMA)
+        dest = stats_path(shard)
+        with atomic_path(dest) as tmp, ipc.new_file(str(tmp), _SCHEMA) as w:
+            w.write_table(table)
+        return dest
+
+
 def write_stats(shard: Path) -> Path:
-    """Save the learner's view of a freshly extracted shard (called in the shard task)."""
-    hosts, pages, lines = [], [], []
+    """Save the learner's view of an extracted shard, read back from it (the shard task gathers
+    the same with a ``StatsCollector`` as it writes the rows)."""
+    stats = StatsCollector()
     for batch in pq.ParquetFile(shard).iter_batches(columns=["url", "text"], batch_size=1000):
         for url, text in zip(batch["url"].to_pylist(), batch["text"].to_pylist(), strict=True):
-            if text:
-                h, p, keys = page_keys(url, text)
-                hosts.append(h)
-                pages.append(p)
-                lines.append(sorted(keys))
-    table = pa.table([hosts, pages, lines], schema=_SCHEMA)
-    dest = stats_path(shard)
-    with atomic_path(dest) as tmp, ipc.new_file(str(tmp), _SCHEMA) as w:
-        w.write_table(table)
-    return dest
+            stats.add(url, text)
+    return stats.write(shard)
 
 
 def learn(shards: list[Path]) -> BoilerplateModel:
@@ -83,46 +101,92 @@ def clean_shard(shard: Path, model: BoilerplateModel) -> Counter[str]:
     from . import dedup
 
     counts: Counter[str] = Counter()
-    if not (_may_need_cleaning(shard, model) and _needs_cleaning(shard, model)):
+    rows = _candidate_rows(shard, model)
+    if not (rows and _needs_cleaning(shard, model, rows)):
         return counts
     changed: dict[str, str] = {}
-    rewrite_row_groups(shard, lambda t, _start: _clean_group(t, model, counts, changed))
+    rewrite_row_groups(shard, lambda t, start: _clean_group(t, start, rows, model, counts, changed))
     dedup.add_signatures(shard, changed)
     return counts
 
 
-def _may_need_cleaning(shard: Path, model: BoilerplateModel) -> bool:
-    """Whether any page of the shard holds a learned line, from its saved line hashes (no text read)."""
+def _candidate_rows(shard: Path, model: BoilerplateModel) -> list[int]:
+    """The rows (in order) whose text may hold a learned line, from the saved line hashes.
+
+    ``model.clean`` leaves a text as it is when none of its lines is learned for its host, and
+    also when all of them are (nothing would be left). Cleaning only ever removes lines, so the
+    saved hashes of the raw text rule rows out for good, whether the shard was cleaned before
+    or not. They stand for the rows with a non-empty text, in order; if their number does not
+    match the shard's, every row is a candidate.
+    """
     with ipc.open_file(str(stats_path(shard))) as r:
         t = r.read_all()
+    flags = []
     for host, keys in zip(t["host"].to_pylist(), t["lines"].to_pylist(), strict=True):
         learned = model.lines.get(host)
-        if learned and not learned.isdisjoint(keys):
-            return True
-    return False
+        flags.append(bool(learned) and not learned.isdisjoint(keys) and not learned.issuperset(keys))
+    if not any(flags):
+        return []
+    nonempty: list[int] = []
+    total = 0
+    for batch in pq.ParquetFile(shard).iter_batches(columns=["text"], batch_size=1000):
+        at = pc.indices_nonzero(pc.greater(pc.binary_length(batch["text"]), 0))  # a null text is empty
+        nonempty += [total + i for i in at.to_pylist()]
+        total += batch.num_rows
+    if len(nonempty) != len(flags):
+        return list(range(total))
+    return [row for row, may in zip(nonempty, flags, strict=True) if may]
 
 
-def _needs_cleaning(shard: Path, model: BoilerplateModel) -> bool:
+def _needs_cleaning(shard: Path, model: BoilerplateModel, rows: list[int]) -> bool:
+    want = iter(rows)
+    nxt = next(want, None)
+    start = 0
     for batch in pq.ParquetFile(shard).iter_batches(columns=["url", "text"], batch_size=1000):
-        for url, text in zip(batch["url"].to_pylist(), batch["text"].to_pylist(), strict=True):
-            if model.clean(url, text) != text:
+        urls, texts = batch["url"], batch["text"]
+        while nxt is not None and nxt < start + batch.num_rows:
+            text = texts[nxt - start].as_py()
+            if model.clean(urls[nxt - start].as_py(), text) != text:
                 return True
+            nxt = next(want, None)
+        if nxt is None:
+            break
+        start += batch.num_rows
     return False
 
 
-def _clean_group(t: pa.Table, model: BoilerplateModel, counts: Counter[str], changed: dict[str, str]) -> pa.Table:
-    rows = t.to_pylist()
-    for row in rows:
-        new = model.clean(row["url"], row["text"])
-        if new == row["text"]:
+# The columns a cleaned row gets anew.
+_CLEANED = ("text", "word_count", "line_count", "mean_line_length", "symbol_ratio", "boilerplate_ratio", "text_sha256")
+
+
+def _clean_group(t: pa.Table, start: int, rows: list[int], model: BoilerplateModel, counts: Counter[str],
+                 changed: dict[str, str]) -> pa.Table:
+    """Clean the candidate rows of one row group; only the columns a cleaned row changes are rebuilt."""
+    lo, hi = bisect.bisect_left(rows, start), bisect.bisect_left(rows, start + t.num_rows)
+    if lo == hi:
+        return t
+    cols = {c: t.column(c).to_pylist() for c in _CLEANED}
+    urls = t.column("url")
+    done = 0
+    for i in (r - start for r in rows[lo:hi]):
+        text = cols["text"][i]
+        new = model.clean(urls[i].as_py(), text)
+        if new == text:
             continue
         # the page's visible text is unchanged: recover its size from the old ratio
-        kept_old = len("".join(row["text"].split()))
-        ratio = row["boilerplate_ratio"] or 0.0
+        kept_old = len("".join(text.split()))
+        ratio = cols["boilerplate_ratio"][i] or 0.0
         visible = round(kept_old / (1 - ratio)) if ratio < 1 else kept_old
-        row["text"] = new
-        row.update(signals(new, visible))
-        row["text_sha256"] = text_sha256(new)
-        changed[row["text_sha256"]] = new
+        cols["text"][i] = new
+        for c, v in signals(new, visible).items():
+            cols[c][i] = v
+        cols["text_sha256"][i] = h = text_sha256(new)
+        changed[h] = new
         counts["rows_cleaned_of_sitewide_boilerplate"] += 1
-    return pa.Table.from_pylist(rows, schema=t.schema)
+        done += 1
+    if not done:
+        return t
+    for c, values in cols.items():
+        at = t.schema.get_field_index(c)
+        t = t.set_column(at, t.schema.field(c), pa.array(values, type=t.schema.field(c).type))
+    return t

@@ -1,0 +1,204 @@
+"""The fast per-row text functions give exactly what their regex definitions give.
+
+``quality.signals``/``text_sha256``, ``boilerplate.page_keys``/``clean`` and ``dedup.signature``
+were rewritten for speed (one class lookup per text, whole-text folding, cached word hashes);
+the reference versions below are the definitions they replaced, kept verbatim, and the tests
+compare both on random texts over all of Unicode, on edge cases, and on real bench pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import unicodedata
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from archivist import boilerplate, dedup, quality, textscan
+
+# -- reference definitions (as they were before the fast paths) --------------------------------
+
+_WS = re.compile(r"\s+")
+_SYMBOL = re.compile(r"[^\w\s]|_")
+_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\s\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
+_TOKEN_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W_]+")
+_DIGIT = re.compile(r"\d")
+
+
+def ref_signals(text: str, visible_chars: int) -> dict[str, float | int]:
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    chars = len(text)
+    symbols = len(_SYMBOL.findall(text))
+    kept = len(_WS.sub("", text))
+    return {
+        "word_count": len(_WORD.findall(text)),
+        "line_count": len(lines),
+        "mean_line_length": round(sum(len(ln) for ln in lines) / len(lines), 2) if lines else 0.0,
+        "symbol_ratio": round(symbols / chars, 4) if chars else 0.0,
+        "boilerplate_ratio": round(max(0.0, 1 - kept / visible_chars), 4) if visible_chars else 0.0,
+    }
+
+
+def ref_text_sha256(text: str) -> str:
+    norm = _WS.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+
+def _ref_norm(line: str) -> str:
+    return _DIGIT.sub("0", " ".join(line.split()).casefold())
+
+
+def _ref_key(norm: str) -> bytes:
+    return hashlib.blake2b(norm.encode("utf-8"), digest_size=8).digest()
+
+
+def ref_page_keys(url: str | None, text: str) -> tuple[str, bytes, set[bytes]]:
+    keys = {_ref_key(n) for ln in text.split("\n") if (n := _ref_norm(ln))}
+    return boilerplate.host_of(url), hashlib.blake2b(_ref_norm(text).encode("utf-8"), digest_size=16).digest(), keys
+
+
+def ref_clean(learned: frozenset[bytes], text: str) -> str:
+    kept: list[str] = []
+    removed = False
+    for ln in text.split("\n"):
+        n = _ref_norm(ln)
+        if n and _ref_key(n) in learned:
+            removed = True
+            continue
+        kept.append(ln)
+    if not removed:
+        return text
+    out = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+    return out if out else text
+
+
+def ref_signature(text: str) -> np.ndarray:
+    words = _TOKEN_RE.findall(unicodedata.normalize("NFKC", text).casefold())
+    if not words:
+        return np.full(dedup.PERMUTATIONS, 0xFFFFFFFF, dtype=np.uint32)
+    wh = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64, count=len(words))
+    k = min(dedup.SHINGLE_WORDS, len(words))
+    m = len(words) - k + 1
+    h = np.zeros(m, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            h += wh[j : m + j] * dedup._POWERS[j]
+        hv = np.unique(h >> np.uint64(32))
+        phv = (hv[:, None] * dedup._A[None, :] + dedup._B[None, :]) >> np.uint64(32)
+    return phv.min(axis=0).astype(np.uint32)
+
+
+# -- texts --------------------------------------------------------------------------------------
+
+_SPECIAL = list(" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2028\u2029\u202f\u3000_-.,;!?'\"0123456789"
+                "\u0663\u06f4\u07c0\u0966\u00b2\u00bd\u2167ΣσςİıßﬁＡ가中ぁア\uf900\ufa0e\U0001F600\U00020000\U0001D7CEǅǄ\u0301")
+
+
+def _random_texts(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        size = rng.choice([0, 1, 2, 3, 7, 30, 300])
+        if i % 3 == 0:  # any code point (no lone surrogates: real texts come from decoded bytes)
+            chars = [chr(rng.choice([rng.randrange(0x80), rng.randrange(0xD800), rng.randrange(0xE000, 0x110000)]))
+                     for _ in range(size)]
+        else:  # words, spaces of every kind, digits, CJK, symbols
+            chars = [rng.choice(_SPECIAL) if rng.random() < 0.4 else rng.choice("abc DEF\n\n xyz") for _ in range(size)]
+        out.append("".join(chars))
+    return out
+
+
+_EDGE = ["", " ", "\n", "\n\n\n", "_", "a", "a_b", "  lead and trail  ", "x\u00a0y\u3000z", "line\r\nnext\u2028third\x85",
+         "中文文本没有空格", "mixed 中文 and words", "ﬁne ＡＢＣ ①②", "ΟΔΟΣ ΟΔΟΣ", "\U0001F600 emoji \U0001F600",
+         "© 2025 Site\nbody 12\n© 2026 Site", "word " * 20_000]
+
+
+def _all_texts() -> list[str]:
+    return _EDGE + _random_texts(1500, 11)
+
+
+def test_class_table_is_the_str_predicates() -> None:
+    cp = np.arange(0x110000, dtype=np.uint32)
+    cp = cp[(cp < 0xD800) | (cp >= 0xE000)]
+    cls = textscan.classes(cp)
+    for c, k in zip(cp.tolist(), cls.tolist(), strict=True):
+        ch = chr(c)
+        assert bool(k & textscan.SPACE) == ch.isspace() == bool(re.fullmatch(r"\s", ch)), hex(c)
+        assert bool(k & textscan.ALNUM) == ch.isalnum() == bool(re.fullmatch(r"[^\W_]", ch)), hex(c)
+        assert bool(k & textscan.CJK_WORD) == bool(re.fullmatch(_WORD.pattern.split("|")[0], ch)), hex(c)
+        assert bool(k & textscan.CJK_TOKEN) == bool(re.fullmatch(_TOKEN_RE.pattern.split("|")[0], ch)), hex(c)
+
+
+def test_casefold_keeps_whitespace_and_line_feeds() -> None:
+    # page_keys/clean fold a whole text and split it afterwards: this is what makes that exact.
+    for c in map(chr, range(0x110000)):
+        f = c.casefold()
+        assert f, hex(ord(c))
+        if c.isspace():
+            assert f == c, hex(ord(c))
+        else:
+            assert not any(x.isspace() for x in f), hex(ord(c))
+
+
+def test_signals_and_hash_equal_the_regex_definitions() -> None:
+    for t in _all_texts():
+        for visible in (0, 1, len(t), 10_000):
+            assert quality.signals(t, visible) == ref_signals(t, visible), repr(t[:80])
+        assert quality.text_sha256(t) == ref_text_sha256(t), repr(t[:80])
+        assert quality.word_count(t) == len(_WORD.findall(t))
+
+
+def test_signals_with_a_lone_surrogate_fall_back_to_the_regexes() -> None:
+    t = "ab \ud800 c_d!"
+    assert quality.signals(t, 20) == ref_signals(t, 20)
+
+
+def test_page_keys_and_clean_equal_the_per_line_definitions() -> None:
+    texts = _all_texts()
+    for t in texts:
+        assert boilerplate.page_keys("https://www.example.com/a", t) == ref_page_keys("https://www.example.com/a", t), repr(t[:80])
+    rng = random.Random(3)
+    for t in texts:
+        lines = [ln for ln in t.split("\n") if ln.strip()]
+        learned = frozenset(_ref_key(_ref_norm(ln)) for ln in lines if rng.random() < 0.5)
+        model = boilerplate.BoilerplateModel({"example.com": learned}, {"example.com": 1})
+        assert model.clean("https://example.com/x", t) == ref_clean(learned, t), repr(t[:80])
+
+
+def test_signature_equals_the_definition() -> None:
+    long_text = " ".join(f"w{i}" for i in range(3 * dedup._SIG_CHUNK))  # more shingles than one chunk
+    for t in [*_all_texts(), long_text]:
+        assert dedup.signature(t).tobytes() == ref_signature(t).tobytes(), repr(t[:80])
+    assert dedup.signature(long_text).dtype == np.uint32
+
+
+def test_tokens_equal_the_regex() -> None:
+    for t in _all_texts():
+        folded = unicodedata.normalize("NFKC", t).casefold()
+        assert dedup._tokens(t) == _TOKEN_RE.findall(folded), repr(t[:80])
+
+
+def test_on_real_pages(shared: Path) -> None:
+    """Texts of real bench pages (extracted in this process): every function equals its definition."""
+    from archivist.extractor import extract_bytes
+
+    pages = sorted(p for p in (shared / "bench").rglob("*.html"))[:60]
+    if not pages:
+        pytest.skip("no bench pages")
+    n = 0
+    for p in pages:
+        try:
+            doc = extract_bytes(p.read_bytes(), "text/html", url="https://www.example.com/" + p.name)
+        except Exception:
+            continue
+        t = doc.text
+        assert quality.signals(t, doc.visible_chars) == ref_signals(t, doc.visible_chars), p
+        assert quality.text_sha256(t) == ref_text_sha256(t), p
+        assert boilerplate.page_keys("https://example.com/", t) == ref_page_keys("https://example.com/", t), p
+        assert dedup.signature(t).tobytes() == ref_signature(t).tobytes(), p
+        n += 1
+    assert n >= 20
