@@ -35,6 +35,8 @@ DEFAULT_RECYCLE = 5000
 
 _HEADER = struct.Struct(">Q")
 _STARTUP_TIMEOUT = 300.0
+_PIPE_SIZE = 1 << 20
+_PAGE_FILE_KEEP = 64 << 20
 _MEMORY_MARKS = ("MemoryError", "bad_alloc", "Cannot allocate memory", "out of memory", "memory allocation failed")
 
 
@@ -70,30 +72,55 @@ class PageSandbox:
         self.limits = limits or Limits()
         self._proc: subprocess.Popen[bytes] | None = None
         self._stderr: IO[bytes] | None = None
+        self._ready = False  # the worker said hello
         self._served = 0
+        self._inbox: bytes | bytearray = b""  # bytes read from the worker, not yet a whole message
+        self._pages_fd: int | None = None  # the batch's page bytes, shared with the worker
         self.restarts = 0
 
     # -- lifecycle
 
-    def _start(self) -> subprocess.Popen[bytes]:
+    def start(self) -> None:
+        """Start a worker now without waiting for it to be ready, so that its start-up (imports,
+        models) overlaps this process's own work; the first batch waits for its hello. A worker
+        that fails to start is the first page's reject, as if it were started then."""
+        if self._proc is None:
+            with contextlib.suppress(OSError):  # reported by the first batch, which tries again
+                self._spawn()
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        if self._pages_fd is None:
+            self._pages_fd = _page_file()
         # Lives as long as the worker: read back when it dies, to tell memory from crash.
+        if self._stderr is not None:
+            self._stderr.close()
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+        fd = self._pages_fd
         self._proc = subprocess.Popen(
-            [sys.executable, "-c", f"from archivist.sandbox import _worker; _worker({int(self.limits.memory_mb)})"],
+            [sys.executable, "-c", f"from archivist.sandbox import _worker; _worker({int(self.limits.memory_mb)}, {fd})"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             env=env,
+            pass_fds=(fd,),
         )
-        self._served = 0
-        # Start-up (imports, models) is not the first page's time: wait for the worker's hello.
         assert self._proc.stdout is not None
+        # A batch's results stream back without the worker waiting for this process to read them.
+        _widen_pipe(self._proc.stdout.fileno())
+        self._served = 0
+        self._ready = False
+        self._inbox = b""
+        return self._proc
+
+    def _await_ready(self) -> None:
+        """Wait for the worker's hello: start-up is not the first page's time."""
+        assert self._proc is not None and self._proc.stdout is not None
         try:
-            self._read(self._proc.stdout.fileno(), _HEADER.size, time.monotonic() + _STARTUP_TIMEOUT)
+            self._message(self._proc.stdout.fileno(), time.monotonic() + _STARTUP_TIMEOUT)
         except (TimeoutError, EOFError, OSError):
             raise self._died() from None
-        return self._proc
+        self._ready = True
 
     def _stop(self, kill: bool = False) -> int | None:
         proc, self._proc = self._proc, None
@@ -120,6 +147,9 @@ class PageSandbox:
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
+        if self._pages_fd is not None:
+            os.close(self._pages_fd)
+            self._pages_fd = None
 
     def __enter__(self) -> PageSandbox:
         return self
@@ -161,32 +191,32 @@ class PageSandbox:
 
     def _run(self, jobs: list[Job]) -> list[ExtractedDoc | NotExtractable | SandboxError]:
         """Results of a prefix of ``jobs`` (all of them unless the worker had to be replaced)."""
-        if self._proc is None or self._proc.poll() is not None or self._served >= self.limits.recycle_every:
-            if self._proc is not None:
-                self._stop()
-                self.restarts += 1
-            try:
-                self._start()
-            except SandboxError as e:  # the worker died before it was ready: this page's error
-                return [e]
-            except OSError as e:  # no interpreter to start
-                self._proc = None
-                return [SandboxError("extractor-crash", f"the extraction worker could not be started: {e}")]
+        if self._proc is not None and self._ready and (self._proc.poll() is not None or self._served >= self.limits.recycle_every):
+            self._stop()
+            self.restarts += 1
+        try:
+            if self._proc is None:
+                self._spawn()
+            if not self._ready:
+                self._await_ready()
+        except SandboxError as e:  # the worker died before it was ready: this page's error
+            return [e]
+        except OSError as e:  # no interpreter to start
+            self._proc = None
+            return [SandboxError("extractor-crash", f"the extraction worker could not be started: {e}")]
         proc = self._proc
         assert proc is not None and proc.stdin is not None and proc.stdout is not None
         jobs = jobs[: max(1, self.limits.recycle_every - self._served)]
-        batch = pickle.dumps([tuple(j) for j in jobs], protocol=5)
         out: list[ExtractedDoc | NotExtractable | SandboxError] = []
         try:
-            proc.stdin.write(_HEADER.pack(len(batch)) + batch)
-            proc.stdin.flush()
+            batch = self._post(jobs)
+            _send_all(proc.stdin.fileno(), _HEADER.pack(len(batch)) + batch)
         except (BrokenPipeError, OSError):
             return [self._died()]
+        fd = proc.stdout.fileno()
         for _ in jobs:
-            deadline = time.monotonic() + self.limits.timeout
             try:
-                header = self._read(proc.stdout.fileno(), _HEADER.size, deadline)
-                body = self._read(proc.stdout.fileno(), _HEADER.unpack(header)[0], deadline)
+                body = self._message(fd, time.monotonic() + self.limits.timeout)
             except TimeoutError:
                 self._stop(kill=True)
                 self.restarts += 1
@@ -198,7 +228,7 @@ class PageSandbox:
             self._served += 1
             kind, *rest = pickle.loads(body)
             if kind == "ok":
-                out.append(rest[0])
+                out.append(ExtractedDoc(*rest))
             elif kind == "reject":
                 out.append(NotExtractable(rest[0], rest[1]))
             elif kind == "memory":
@@ -210,22 +240,55 @@ class PageSandbox:
                 out.append(SandboxError("extractor-error", rest[0]))
         return out
 
-    @staticmethod
-    def _read(fd: int, n: int, deadline: float) -> bytes:
-        buf = bytearray()
-        while len(buf) < n:
+    def _post(self, jobs: list[Job]) -> bytes:
+        """Put the pages' bytes in the shared page file; the message names where each one is.
+
+        Through the pipe, a 3 MB batch took some 40 wake-ups of both processes and two copies
+        in Python before the worker could start its first page; from the file, each page is
+        one read by the worker when it gets to it.
+        """
+        fd = self._pages_fd
+        assert fd is not None
+        index, at = [], 0
+        for j in jobs:
+            n = len(j.content)
+            written = os.pwrite(fd, j.content, at) if n else 0
+            while written < n:  # short writes: only when memory runs out, then pwrite raises
+                written += os.pwrite(fd, memoryview(j.content)[written:], at + written)
+            index.append((at, n, j.media_type, j.declared_content_type, j.url, j.captured_at))
+            at += n
+        if at > _PAGE_FILE_KEEP:  # do not hold on to the memory of an exceptional batch
+            os.ftruncate(fd, 0)
+        return pickle.dumps(index, protocol=5)
+
+    def _message(self, fd: int, deadline: float) -> bytes | memoryview:
+        """The next length-prefixed message from the worker. What one read brings is kept for
+        the next call (results often arrive several at once), and a message that came in one
+        read is not copied."""
+        buf = self._inbox
+        while True:
+            if len(buf) >= _HEADER.size:
+                end = _HEADER.size + _HEADER.unpack_from(buf)[0]
+                if len(buf) >= end:
+                    self._inbox = buf[end:]
+                    return memoryview(buf)[_HEADER.size:end]
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
                 raise TimeoutError
-            chunk = os.read(fd, min(n - len(buf), 1 << 20))
+            chunk = os.read(fd, 1 << 20)
             if not chunk:
                 raise EOFError
-            buf += chunk
-        return bytes(buf)
+            if not buf:
+                buf = chunk
+            else:  # a message over several reads (a long text): appended in place, not copied each time
+                if not isinstance(buf, bytearray):
+                    buf = bytearray(buf)
+                buf += chunk
 
     def _died(self) -> SandboxError:
         rc = self._stop(kill=True)
         self.restarts += 1
+        self._ready = False
         err = b""
         if self._stderr is not None:
             self._stderr.seek(0)
@@ -237,6 +300,27 @@ class PageSandbox:
         if rc == -signal.SIGKILL or any(m.encode() in err for m in _MEMORY_MARKS):
             return SandboxError("memory-limit", f"worker died ({how}) over the {self.limits.memory_mb} MB memory cap: {tail[0]}")
         return SandboxError("extractor-crash", f"worker died ({how}): {tail[0]}")
+
+
+def _page_file() -> int:
+    """A file in memory (on disk where there is no memfd) that the workers inherit."""
+    if hasattr(os, "memfd_create"):
+        with contextlib.suppress(OSError):
+            return os.memfd_create("archivist-pages", os.MFD_CLOEXEC)
+    f = tempfile.TemporaryFile()  # noqa: SIM115
+    fd = os.dup(f.fileno())
+    f.close()
+    return fd
+
+
+def _widen_pipe(fd: int) -> None:
+    """Raise a pipe's buffer (64 KB by default on Linux) where the system allows it."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_SIZE)
+    except (OSError, ImportError):
+        pass
 
 
 _shared: dict[Limits, PageSandbox] = {}
@@ -260,8 +344,10 @@ def _close_all() -> None:
 # ---------------------------------------------------------------- worker side
 
 
-def _worker(memory_mb: int) -> None:
+def _worker(memory_mb: int, pages_fd: int) -> None:
     import resource
+    from dataclasses import fields
+    from operator import attrgetter
 
     from .extractor import extract_bytes
 
@@ -275,31 +361,42 @@ def _worker(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
     # The protocol owns fd 1; anything a library prints goes to stderr instead.
-    out = os.fdopen(os.dup(1), "wb")
+    out = os.dup(1)
     os.dup2(2, 1)
     inp = sys.stdin.buffer
-    out.write(_HEADER.pack(0))  # hello: ready for pages
-    out.flush()
+    _send_all(out, _HEADER.pack(0))  # hello: ready for pages
+
+    # A document goes back as the tuple of its fields: smaller and quicker than the dataclass.
+    doc_fields = attrgetter(*(f.name for f in fields(ExtractedDoc)))
 
     def send(obj: Any) -> None:
+        if obj[0] == "ok":
+            obj = ("ok", *doc_fields(obj[1]))
         data = pickle.dumps(obj, protocol=5)
-        out.write(_HEADER.pack(len(data)) + data)
-        out.flush()
+        _send_all(out, _HEADER.pack(len(data)) + data)
 
     while True:
         header = inp.read(_HEADER.size)
         if len(header) < _HEADER.size:
             return
         for job in pickle.loads(inp.read(_HEADER.unpack(header)[0])):
-            if not _serve(job, extract_bytes, send):
+            if not _serve(job, pages_fd, extract_bytes, send):
                 return  # out of memory: the parent starts a fresh worker for the rest
 
 
-def _serve(job: tuple[Any, ...], extract_bytes: Any, send: Any) -> bool:
+def _send_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _serve(job: tuple[Any, ...], pages_fd: int, extract_bytes: Any, send: Any) -> bool:
     """Extract one page and send its result; False when the worker must end (memory)."""
     result: Any
     try:
-        content, media_type, declared, url, captured_at = job
+        at, n, media_type, declared, url, captured_at = job
+        # The page is read from the shared file only now, its turn: one page in memory at a time.
+        content = os.pread(pages_fd, n, at) if n else b""
         result = ("ok", extract_bytes(content, media_type, declared_content_type=declared, url=url, captured_at=captured_at))
     except NotExtractable as e:
         result = ("reject", e.reason, str(e))
@@ -314,4 +411,3 @@ def _serve(job: tuple[Any, ...], extract_bytes: Any, send: Any) -> bool:
             result = ("error", f"{type(e).__name__}: {e}")
     send(result)
     return result[0] != "memory"
-
