@@ -3,9 +3,18 @@ an address-space cap, so a page that hangs or explodes becomes a reject and the 
 
 Extractors do hang on pathological HTML (trafilatura#704, #189) and leak in their parsers, and
 neither can be stopped from inside the same process. The worker is a plain subprocess
-(``python -c "...sandbox._worker(MB)"``) speaking length-prefixed pickles over its stdin/stdout; it is
-started once, reused page after page, and replaced only when it is killed (deadline), dies
-(memory cap, crash) or has served ``recycle_every`` pages.
+(``python -c "...sandbox._worker(...)"``); it is started once, reused page after page, and replaced
+only when it is killed (deadline), dies (memory cap, crash) or has served ``recycle_every`` pages.
+
+A batch of pages goes through two files in memory that both processes hold (memfd): the parent
+writes the pages' bytes to the page file and sends their index (a small pickle) over the
+worker's stdin; the worker reads each page when its turn comes, appends its result
+(length-prefixed pickle) to the result file, and keeps a progress record at the start of that
+file (pages done, when the current page started). It writes one byte to its stdout when the
+batch is done. So this process wakes once per batch, not once per page and per 64 KB of pipe,
+and still gives every page its own deadline: when a deadline passes before the batch is done,
+the progress record says whether the worker is still on that page (then it is killed) or has
+moved on (then the next page's deadline counts from when that page started).
 """
 
 from __future__ import annotations
@@ -34,9 +43,12 @@ DEFAULT_MEMORY_MB = 2048  # address space of a worker, imports included
 DEFAULT_RECYCLE = 5000
 
 _HEADER = struct.Struct(">Q")
+# Progress record at the start of the result file: pages done, monotonic time the next page
+# started, end of the results written, pages done again (a torn read shows two counts).
+_PROGRESS = struct.Struct("<QdQQ")
+_RESULTS_AT = 64  # where results start in the result file
 _STARTUP_TIMEOUT = 300.0
-_PIPE_SIZE = 1 << 20
-_PAGE_FILE_KEEP = 64 << 20
+_FILE_KEEP = 64 << 20  # a shared file grown past this by an exceptional batch is emptied after it
 _MEMORY_MARKS = ("MemoryError", "bad_alloc", "Cannot allocate memory", "out of memory", "memory allocation failed")
 
 
@@ -74,8 +86,8 @@ class PageSandbox:
         self._stderr: IO[bytes] | None = None
         self._ready = False  # the worker said hello
         self._served = 0
-        self._inbox: bytes | bytearray = b""  # bytes read from the worker, not yet a whole message
         self._pages_fd: int | None = None  # the batch's page bytes, shared with the worker
+        self._results_fd: int | None = None  # the worker's results and progress
         self.restarts = 0
 
     # -- lifecycle
@@ -89,35 +101,31 @@ class PageSandbox:
                 self._spawn()
 
     def _spawn(self) -> subprocess.Popen[bytes]:
-        if self._pages_fd is None:
-            self._pages_fd = _page_file()
+        if self._pages_fd is None or self._results_fd is None:
+            self._pages_fd, self._results_fd = _shared_file("archivist-pages"), _shared_file("archivist-results")
         # Lives as long as the worker: read back when it dies, to tell memory from crash.
         if self._stderr is not None:
             self._stderr.close()
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-        fd = self._pages_fd
+        fds = (self._pages_fd, self._results_fd)
         self._proc = subprocess.Popen(
-            [sys.executable, "-c", f"from archivist.sandbox import _worker; _worker({int(self.limits.memory_mb)}, {fd})"],
+            [sys.executable, "-c", f"from archivist.sandbox import _worker; _worker({int(self.limits.memory_mb)}, {fds[0]}, {fds[1]})"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             env=env,
-            pass_fds=(fd,),
+            pass_fds=fds,
         )
-        assert self._proc.stdout is not None
-        # A batch's results stream back without the worker waiting for this process to read them.
-        _widen_pipe(self._proc.stdout.fileno())
         self._served = 0
         self._ready = False
-        self._inbox = b""
         return self._proc
 
     def _await_ready(self) -> None:
         """Wait for the worker's hello: start-up is not the first page's time."""
         assert self._proc is not None and self._proc.stdout is not None
         try:
-            self._message(self._proc.stdout.fileno(), time.monotonic() + _STARTUP_TIMEOUT)
+            self._read(self._proc.stdout.fileno(), _HEADER.size, time.monotonic() + _STARTUP_TIMEOUT)
         except (TimeoutError, EOFError, OSError):
             raise self._died() from None
         self._ready = True
@@ -147,9 +155,10 @@ class PageSandbox:
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
-        if self._pages_fd is not None:
-            os.close(self._pages_fd)
-            self._pages_fd = None
+        for fd in (self._pages_fd, self._results_fd):
+            if fd is not None:
+                os.close(fd)
+        self._pages_fd = self._results_fd = None
 
     def __enter__(self) -> PageSandbox:
         return self
@@ -177,12 +186,12 @@ class PageSandbox:
     def extract_many(self, jobs: list[Job]) -> list[ExtractedDoc | NotExtractable | SandboxError]:
         """Each job's document, or the exception that stands for it, in job order.
 
-        The pages go to the worker in one message and their results stream back one by one,
-        so the worker goes from page to page without waiting for this process to wake up (a
-        round trip per page cost more than a millisecond between the cores of a virtual
-        machine). Each page still has its own deadline, counted from the previous result:
-        a page that times out or kills the worker gets the error, and the pages after it go
-        to a fresh worker.
+        The pages go to the worker together and their results come back together, so the
+        worker goes from page to page without waiting for this process to wake up (a round
+        trip per page cost more than a millisecond between the cores of a virtual machine).
+        Each page still has its own deadline, counted from the end of the page before it: a
+        page that times out or kills the worker gets the error, and the pages after it go to
+        a fresh worker.
         """
         results: list[ExtractedDoc | NotExtractable | SandboxError] = []
         while len(results) < len(jobs):
@@ -207,26 +216,59 @@ class PageSandbox:
         proc = self._proc
         assert proc is not None and proc.stdin is not None and proc.stdout is not None
         jobs = jobs[: max(1, self.limits.recycle_every - self._served)]
-        out: list[ExtractedDoc | NotExtractable | SandboxError] = []
+        fd = proc.stdout.fileno()
         try:
             batch = self._post(jobs)
-            _send_all(proc.stdin.fileno(), _HEADER.pack(len(batch)) + batch)
+            _write_all(proc.stdin.fileno(), _HEADER.pack(len(batch)) + batch)
         except (BrokenPipeError, OSError):
             return [self._died()]
-        fd = proc.stdout.fileno()
-        for _ in jobs:
+        timeout = self.limits.timeout
+        done, started = 0, time.monotonic()  # pages the worker reported done; when the next one started
+        deadline, ended = started + timeout, ""
+        while not ended:
+            left = deadline - time.monotonic()
             try:
-                body = self._message(fd, time.monotonic() + self.limits.timeout)
-            except TimeoutError:
-                self._stop(kill=True)
-                self.restarts += 1
-                out.append(SandboxError("timeout", f"extraction took longer than {self.limits.timeout:g} s"))
-                return out
-            except (EOFError, OSError):
-                out.append(self._died())
-                return out
+                if left > 0 and select.select([fd], [], [], left)[0]:
+                    ended = "done" if os.read(fd, 64) else "died"
+                    continue
+            except OSError:
+                ended = "died"
+                continue
+            now_done, now_started, _ = self._progress(len(jobs))
+            if now_done > done:  # the worker moved on: the page it is on has its own deadline
+                done, started = now_done, min(max(now_started, started), time.monotonic())
+                deadline = started + timeout
+            else:
+                ended = "timeout"
+        err: SandboxError | None = None
+        if ended == "timeout":
+            self._stop(kill=True)
+            self.restarts += 1
+            err = SandboxError("timeout", f"extraction took longer than {timeout:g} s")
+        elif ended == "died":
+            err = self._died()
+        # The worker has ended the batch or is gone: the record cannot change under the read.
+        done, _, end = self._progress(len(jobs))
+        out = self._results(done, end)
+        if err is None and not out:  # "done" without a result: not to be waited for again
+            self._stop(kill=True)
+            self.restarts += 1
+            err = SandboxError("extractor-crash", "the worker ended a batch without its results")
+        if err is not None and len(out) < len(jobs):
+            out.append(err)
+        return out
+
+    def _results(self, done: int, end: int) -> list[ExtractedDoc | NotExtractable | SandboxError]:
+        assert self._results_fd is not None
+        end = min(end, os.fstat(self._results_fd).st_size)
+        data = memoryview(os.pread(self._results_fd, max(0, end - _RESULTS_AT), _RESULTS_AT))
+        out: list[ExtractedDoc | NotExtractable | SandboxError] = []
+        at = 0
+        for _ in range(done):
+            n = _HEADER.unpack_from(data, at)[0]
+            kind, *rest = pickle.loads(data[at + _HEADER.size: at + _HEADER.size + n])
+            at += _HEADER.size + n
             self._served += 1
-            kind, *rest = pickle.loads(body)
             if kind == "ok":
                 out.append(ExtractedDoc(*rest))
             elif kind == "reject":
@@ -240,50 +282,52 @@ class PageSandbox:
                 out.append(SandboxError("extractor-error", rest[0]))
         return out
 
-    def _post(self, jobs: list[Job]) -> bytes:
-        """Put the pages' bytes in the shared page file; the message names where each one is.
+    def _progress(self, pages: int) -> tuple[int, float, int]:
+        """(pages done, when the next page started, end of the results) from the worker's record."""
+        assert self._results_fd is not None
+        for _ in range(1000):
+            raw = os.pread(self._results_fd, _PROGRESS.size, 0)
+            if len(raw) == _PROGRESS.size and raw == os.pread(self._results_fd, _PROGRESS.size, 0):
+                done, started, end, again = _PROGRESS.unpack(raw)
+                if done == again:
+                    return min(done, pages), started, end
+            time.sleep(0.001)  # read while the worker was writing it
+        return 0, 0.0, _RESULTS_AT  # never whole: as if no page were done
 
-        Through the pipe, a 3 MB batch took some 40 wake-ups of both processes and two copies
-        in Python before the worker could start its first page; from the file, each page is
-        one read by the worker when it gets to it.
+    def _post(self, jobs: list[Job]) -> bytes:
+        """Put the pages' bytes in the page file and reset the progress record; the message
+        names where each page is.
+
+        Through the pipe, a 3 MB batch took some 40 wake-ups of both processes and five copies
+        before the worker could start its first page; from the file, each page is one read by
+        the worker when it gets to it.
         """
-        fd = self._pages_fd
-        assert fd is not None
+        pages, results = self._pages_fd, self._results_fd
+        assert pages is not None and results is not None
+        if os.fstat(results).st_size > _FILE_KEEP:
+            os.ftruncate(results, 0)
+        _pwrite_all(results, _PROGRESS.pack(0, time.monotonic(), _RESULTS_AT, 0), 0)
         index, at = [], 0
         for j in jobs:
-            n = len(j.content)
-            written = os.pwrite(fd, j.content, at) if n else 0
-            while written < n:  # short writes: only when memory runs out, then pwrite raises
-                written += os.pwrite(fd, memoryview(j.content)[written:], at + written)
-            index.append((at, n, j.media_type, j.declared_content_type, j.url, j.captured_at))
-            at += n
-        if at > _PAGE_FILE_KEEP:  # do not hold on to the memory of an exceptional batch
-            os.ftruncate(fd, 0)
+            _pwrite_all(pages, j.content, at)
+            index.append((at, len(j.content), j.media_type, j.declared_content_type, j.url, j.captured_at))
+            at += len(j.content)
+        if at > _FILE_KEEP:
+            os.ftruncate(pages, 0)
         return pickle.dumps(index, protocol=5)
 
-    def _message(self, fd: int, deadline: float) -> bytes | memoryview:
-        """The next length-prefixed message from the worker. What one read brings is kept for
-        the next call (results often arrive several at once), and a message that came in one
-        read is not copied."""
-        buf = self._inbox
-        while True:
-            if len(buf) >= _HEADER.size:
-                end = _HEADER.size + _HEADER.unpack_from(buf)[0]
-                if len(buf) >= end:
-                    self._inbox = buf[end:]
-                    return memoryview(buf)[_HEADER.size:end]
+    @staticmethod
+    def _read(fd: int, n: int, deadline: float) -> bytes:
+        buf = bytearray()
+        while len(buf) < n:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
                 raise TimeoutError
-            chunk = os.read(fd, 1 << 20)
+            chunk = os.read(fd, n - len(buf))
             if not chunk:
                 raise EOFError
-            if not buf:
-                buf = chunk
-            else:  # a message over several reads (a long text): appended in place, not copied each time
-                if not isinstance(buf, bytearray):
-                    buf = bytearray(buf)
-                buf += chunk
+            buf += chunk
+        return bytes(buf)
 
     def _died(self) -> SandboxError:
         rc = self._stop(kill=True)
@@ -302,25 +346,28 @@ class PageSandbox:
         return SandboxError("extractor-crash", f"worker died ({how}): {tail[0]}")
 
 
-def _page_file() -> int:
+def _shared_file(name: str) -> int:
     """A file in memory (on disk where there is no memfd) that the workers inherit."""
     if hasattr(os, "memfd_create"):
         with contextlib.suppress(OSError):
-            return os.memfd_create("archivist-pages", os.MFD_CLOEXEC)
+            return os.memfd_create(name, os.MFD_CLOEXEC)
     f = tempfile.TemporaryFile()  # noqa: SIM115
     fd = os.dup(f.fileno())
     f.close()
     return fd
 
 
-def _widen_pipe(fd: int) -> None:
-    """Raise a pipe's buffer (64 KB by default on Linux) where the system allows it."""
-    try:
-        import fcntl
+def _pwrite_all(fd: int, data: bytes, at: int) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.pwrite(fd, view, at)
+        view, at = view[n:], at + n
 
-        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_SIZE)
-    except (OSError, ImportError):
-        pass
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 _shared: dict[Limits, PageSandbox] = {}
@@ -344,7 +391,7 @@ def _close_all() -> None:
 # ---------------------------------------------------------------- worker side
 
 
-def _worker(memory_mb: int, pages_fd: int) -> None:
+def _worker(memory_mb: int, pages_fd: int, results_fd: int) -> None:
     import resource
     from dataclasses import fields
     from operator import attrgetter
@@ -364,50 +411,48 @@ def _worker(memory_mb: int, pages_fd: int) -> None:
     out = os.dup(1)
     os.dup2(2, 1)
     inp = sys.stdin.buffer
-    _send_all(out, _HEADER.pack(0))  # hello: ready for pages
+    _write_all(out, _HEADER.pack(0))  # hello: ready for pages
 
     # A document goes back as the tuple of its fields: smaller and quicker than the dataclass.
     doc_fields = attrgetter(*(f.name for f in fields(ExtractedDoc)))
-
-    def send(obj: Any) -> None:
-        if obj[0] == "ok":
-            obj = ("ok", *doc_fields(obj[1]))
-        data = pickle.dumps(obj, protocol=5)
-        _send_all(out, _HEADER.pack(len(data)) + data)
+    monotonic, progress = time.monotonic, _PROGRESS.pack
 
     while True:
         header = inp.read(_HEADER.size)
         if len(header) < _HEADER.size:
             return
+        end, done, memory = _RESULTS_AT, 0, False
         for job in pickle.loads(inp.read(_HEADER.unpack(header)[0])):
-            if not _serve(job, pages_fd, extract_bytes, send):
-                return  # out of memory: the parent starts a fresh worker for the rest
+            _pwrite_all(results_fd, progress(done, monotonic(), end, done), 0)
+            result = _serve(job, pages_fd, extract_bytes)
+            data = pickle.dumps(("ok", *doc_fields(result[1])) if result[0] == "ok" else result, protocol=5)
+            _pwrite_all(results_fd, _HEADER.pack(len(data)) + data if len(data) < 65536 else _HEADER.pack(len(data)), end)
+            if len(data) >= 65536:  # not copied into one buffer
+                _pwrite_all(results_fd, data, end + _HEADER.size)
+            end += _HEADER.size + len(data)
+            done += 1
+            if memory := result[0] == "memory":
+                break
+        _pwrite_all(results_fd, progress(done, monotonic(), end, done), 0)
+        _write_all(out, b".")  # the batch is done
+        if memory:
+            return  # out of memory: the parent starts a fresh worker for the rest
 
 
-def _send_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def _serve(job: tuple[Any, ...], pages_fd: int, extract_bytes: Any, send: Any) -> bool:
-    """Extract one page and send its result; False when the worker must end (memory)."""
-    result: Any
+def _serve(job: tuple[Any, ...], pages_fd: int, extract_bytes: Any) -> tuple[Any, ...]:
+    """One page's result: ("ok", doc), ("reject", reason, detail), ("memory", detail) or ("error", detail)."""
     try:
         at, n, media_type, declared, url, captured_at = job
         # The page is read from the shared file only now, its turn: one page in memory at a time.
         content = os.pread(pages_fd, n, at) if n else b""
-        result = ("ok", extract_bytes(content, media_type, declared_content_type=declared, url=url, captured_at=captured_at))
+        return ("ok", extract_bytes(content, media_type, declared_content_type=declared, url=url, captured_at=captured_at))
     except NotExtractable as e:
-        result = ("reject", e.reason, str(e))
+        return ("reject", e.reason, str(e))
     except MemoryError as e:
-        result = ("memory", f"MemoryError {e}".strip())
+        return ("memory", f"MemoryError {e}".strip())
     except Exception as e:
         # libxml2 reports a failed allocation as a parse error ("unknown error", "Memory
         # allocation failed"), not as MemoryError.
         if type(e).__module__.startswith("lxml") and ("unknown error" in str(e) or "emory" in str(e)):
-            result = ("memory", f"{type(e).__name__}: {e}")
-        else:
-            result = ("error", f"{type(e).__name__}: {e}")
-    send(result)
-    return result[0] != "memory"
+            return ("memory", f"{type(e).__name__}: {e}")
+        return ("error", f"{type(e).__name__}: {e}")
