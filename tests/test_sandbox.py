@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import resource
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -143,3 +144,49 @@ def test_a_worker_that_cannot_start_makes_each_page_a_reject(monkeypatch: pytest
         results = box.extract_many([Job(GOOD.encode(), "text/html"), Job(GOOD.encode(), "text/html")])
     assert [getattr(r, "reason", None) for r in results] == ["extractor-crash", "extractor-crash"]
     assert "could not be started" in str(results[0])
+
+
+def test_a_batch_longer_than_the_deadline_is_fine_when_each_page_is_within_it() -> None:
+    """The deadline is each page's, not the batch's: eight pages of ~0.2 s each under a 1.5 s deadline."""
+    from archivist.sandbox import Job
+
+    paced = "<html><body>" + "<p>word</p>" * 30_000 + "</body></html>"
+    jobs = [Job(paced.replace("word", f"w{i}", 1).encode(), "text/html") for i in range(8)]
+    with PageSandbox(Limits(timeout=1.5, memory_mb=1 << 16)) as box:
+        box.extract(GOOD.encode(), "text/html")
+        t = time.monotonic()
+        results = box.extract_many(jobs)
+        took = time.monotonic() - t
+        assert [type(r).__name__ for r in results] == ["ExtractedDoc"] * 8, results
+        assert box.restarts == 0
+    if took < 1.5:
+        pytest.skip(f"the batch took {took:.2f} s, within one deadline: nothing shown on this machine")
+
+
+def test_long_results_and_empty_pages_cross_intact(sb: PageSandbox) -> None:
+    """A result far larger than a pipe's buffer, an empty page, and ordinary pages, in one batch."""
+    from archivist.sandbox import Job
+
+    words = " ".join(f"word{i}" for i in range(300_000))
+    big = f"<html><head><title>Big</title></head><body><p>{words}</p></body></html>"
+    results = sb.extract_many([Job(big.encode(), "text/html"), Job(b"", "text/html"), Job(GOOD.encode(), "text/html")])
+    assert [type(r).__name__ for r in results] == ["ExtractedDoc", "NotExtractable", "ExtractedDoc"]
+    assert results[0].text == words  # type: ignore[union-attr]
+    assert results[1].reason == "empty-payload"  # type: ignore[union-attr]
+    assert "ordinary paragraph" in results[2].text  # type: ignore[union-attr]
+
+
+def test_a_worker_started_early_that_dies_before_it_is_ready_is_the_first_pages_reject(monkeypatch: pytest.MonkeyPatch) -> None:
+    """start() does not wait for the worker; its death before the hello is reported by the batch."""
+    import sys
+
+    from archivist.sandbox import Job
+
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # starts, then exits at once with code 1
+    with PageSandbox(Limits(timeout=5)) as box:
+        box.start()
+        assert box._proc is not None
+        results = box.extract_many([Job(GOOD.encode(), "text/html"), Job(GOOD.encode(), "text/html")])
+        assert box.restarts == 2  # the early worker, then one for the second page: none started twice
+    assert [getattr(r, "reason", None) for r in results] == ["extractor-crash", "extractor-crash"]
+    assert all("exit code 1" in str(r) for r in results)

@@ -3,9 +3,18 @@ an address-space cap, so a page that hangs or explodes becomes a reject and the 
 
 Extractors do hang on pathological HTML (trafilatura#704, #189) and leak in their parsers, and
 neither can be stopped from inside the same process. The worker is a plain subprocess
-(``python -c "...sandbox._worker(MB)"``) speaking length-prefixed pickles over its stdin/stdout; it is
-started once, reused page after page, and replaced only when it is killed (deadline), dies
-(memory cap, crash) or has served ``recycle_every`` pages.
+(``python -c "...sandbox._worker(...)"``); it is started once, reused page after page, and replaced
+only when it is killed (deadline), dies (memory cap, crash) or has served ``recycle_every`` pages.
+
+A batch of pages goes through two files in memory that both processes hold (memfd): the parent
+writes the pages' bytes to the page file and sends their index (a small pickle) over the
+worker's stdin; the worker reads each page when its turn comes, appends its result
+(length-prefixed pickle) to the result file, and keeps a progress record at the start of that
+file (pages done, when the current page started). It writes one byte to its stdout when the
+batch is done. So this process wakes once per batch, not once per page and per 64 KB of pipe,
+and still gives every page its own deadline: when a deadline passes before the batch is done,
+the progress record says whether the worker is still on that page (then it is killed) or has
+moved on (then the next page's deadline counts from when that page started).
 """
 
 from __future__ import annotations
@@ -34,7 +43,12 @@ DEFAULT_MEMORY_MB = 2048  # address space of a worker, imports included
 DEFAULT_RECYCLE = 5000
 
 _HEADER = struct.Struct(">Q")
+# Progress record at the start of the result file: pages done, monotonic time the next page
+# started, end of the results written, pages done again (a torn read shows two counts).
+_PROGRESS = struct.Struct("<QdQQ")
+_RESULTS_AT = 64  # where results start in the result file
 _STARTUP_TIMEOUT = 300.0
+_FILE_KEEP = 64 << 20  # a shared file grown past this by an exceptional batch is emptied after it
 _MEMORY_MARKS = ("MemoryError", "bad_alloc", "Cannot allocate memory", "out of memory", "memory allocation failed")
 
 
@@ -70,30 +84,51 @@ class PageSandbox:
         self.limits = limits or Limits()
         self._proc: subprocess.Popen[bytes] | None = None
         self._stderr: IO[bytes] | None = None
+        self._ready = False  # the worker said hello
         self._served = 0
+        self._pages_fd: int | None = None  # the batch's page bytes, shared with the worker
+        self._results_fd: int | None = None  # the worker's results and progress
         self.restarts = 0
 
     # -- lifecycle
 
-    def _start(self) -> subprocess.Popen[bytes]:
+    def start(self) -> None:
+        """Start a worker now without waiting for it to be ready, so that its start-up (imports,
+        models) overlaps this process's own work; the first batch waits for its hello. A worker
+        that fails to start is the first page's reject, as if it were started then."""
+        if self._proc is None:
+            with contextlib.suppress(OSError):  # reported by the first batch, which tries again
+                self._spawn()
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        if self._pages_fd is None or self._results_fd is None:
+            self._pages_fd, self._results_fd = _shared_file("archivist-pages"), _shared_file("archivist-results")
         # Lives as long as the worker: read back when it dies, to tell memory from crash.
+        if self._stderr is not None:
+            self._stderr.close()
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+        fds = (self._pages_fd, self._results_fd)
         self._proc = subprocess.Popen(
-            [sys.executable, "-c", f"from archivist.sandbox import _worker; _worker({int(self.limits.memory_mb)})"],
+            [sys.executable, "-c", f"from archivist.sandbox import _worker; _worker({int(self.limits.memory_mb)}, {fds[0]}, {fds[1]})"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             env=env,
+            pass_fds=fds,
         )
         self._served = 0
-        # Start-up (imports, models) is not the first page's time: wait for the worker's hello.
-        assert self._proc.stdout is not None
+        self._ready = False
+        return self._proc
+
+    def _await_ready(self) -> None:
+        """Wait for the worker's hello: start-up is not the first page's time."""
+        assert self._proc is not None and self._proc.stdout is not None
         try:
             self._read(self._proc.stdout.fileno(), _HEADER.size, time.monotonic() + _STARTUP_TIMEOUT)
         except (TimeoutError, EOFError, OSError):
             raise self._died() from None
-        return self._proc
+        self._ready = True
 
     def _stop(self, kill: bool = False) -> int | None:
         proc, self._proc = self._proc, None
@@ -120,6 +155,10 @@ class PageSandbox:
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
+        for fd in (self._pages_fd, self._results_fd):
+            if fd is not None:
+                os.close(fd)
+        self._pages_fd = self._results_fd = None
 
     def __enter__(self) -> PageSandbox:
         return self
@@ -147,12 +186,12 @@ class PageSandbox:
     def extract_many(self, jobs: list[Job]) -> list[ExtractedDoc | NotExtractable | SandboxError]:
         """Each job's document, or the exception that stands for it, in job order.
 
-        The pages go to the worker in one message and their results stream back one by one,
-        so the worker goes from page to page without waiting for this process to wake up (a
-        round trip per page cost more than a millisecond between the cores of a virtual
-        machine). Each page still has its own deadline, counted from the previous result:
-        a page that times out or kills the worker gets the error, and the pages after it go
-        to a fresh worker.
+        The pages go to the worker together and their results come back together, so the
+        worker goes from page to page without waiting for this process to wake up (a round
+        trip per page cost more than a millisecond between the cores of a virtual machine).
+        Each page still has its own deadline, counted from the end of the page before it: a
+        page that times out or kills the worker gets the error, and the pages after it go to
+        a fresh worker.
         """
         results: list[ExtractedDoc | NotExtractable | SandboxError] = []
         while len(results) < len(jobs):
@@ -161,44 +200,77 @@ class PageSandbox:
 
     def _run(self, jobs: list[Job]) -> list[ExtractedDoc | NotExtractable | SandboxError]:
         """Results of a prefix of ``jobs`` (all of them unless the worker had to be replaced)."""
-        if self._proc is None or self._proc.poll() is not None or self._served >= self.limits.recycle_every:
-            if self._proc is not None:
-                self._stop()
-                self.restarts += 1
-            try:
-                self._start()
-            except SandboxError as e:  # the worker died before it was ready: this page's error
-                return [e]
-            except OSError as e:  # no interpreter to start
-                self._proc = None
-                return [SandboxError("extractor-crash", f"the extraction worker could not be started: {e}")]
+        if self._proc is not None and self._ready and (self._proc.poll() is not None or self._served >= self.limits.recycle_every):
+            self._stop()
+            self.restarts += 1
+        try:
+            if self._proc is None:
+                self._spawn()
+            if not self._ready:
+                self._await_ready()
+        except SandboxError as e:  # the worker died before it was ready: this page's error
+            return [e]
+        except OSError as e:  # no interpreter to start
+            self._proc = None
+            return [SandboxError("extractor-crash", f"the extraction worker could not be started: {e}")]
         proc = self._proc
         assert proc is not None and proc.stdin is not None and proc.stdout is not None
         jobs = jobs[: max(1, self.limits.recycle_every - self._served)]
-        batch = pickle.dumps([tuple(j) for j in jobs], protocol=5)
-        out: list[ExtractedDoc | NotExtractable | SandboxError] = []
+        fd = proc.stdout.fileno()
         try:
-            proc.stdin.write(_HEADER.pack(len(batch)) + batch)
-            proc.stdin.flush()
+            batch = self._post(jobs)
+            _write_all(proc.stdin.fileno(), _HEADER.pack(len(batch)) + batch)
         except (BrokenPipeError, OSError):
             return [self._died()]
-        for _ in jobs:
-            deadline = time.monotonic() + self.limits.timeout
+        timeout = self.limits.timeout
+        done, started = 0, time.monotonic()  # pages the worker reported done; when the next one started
+        deadline, ended = started + timeout, ""
+        while not ended:
+            left = deadline - time.monotonic()
             try:
-                header = self._read(proc.stdout.fileno(), _HEADER.size, deadline)
-                body = self._read(proc.stdout.fileno(), _HEADER.unpack(header)[0], deadline)
-            except TimeoutError:
-                self._stop(kill=True)
-                self.restarts += 1
-                out.append(SandboxError("timeout", f"extraction took longer than {self.limits.timeout:g} s"))
-                return out
-            except (EOFError, OSError):
-                out.append(self._died())
-                return out
+                if left > 0 and select.select([fd], [], [], left)[0]:
+                    ended = "done" if os.read(fd, 64) else "died"
+                    continue
+            except OSError:
+                ended = "died"
+                continue
+            now_done, now_started, _ = self._progress(len(jobs))
+            if now_done > done:  # the worker moved on: the page it is on has its own deadline
+                done, started = now_done, min(max(now_started, started), time.monotonic())
+                deadline = started + timeout
+            else:
+                ended = "timeout"
+        err: SandboxError | None = None
+        if ended == "timeout":
+            self._stop(kill=True)
+            self.restarts += 1
+            err = SandboxError("timeout", f"extraction took longer than {timeout:g} s")
+        elif ended == "died":
+            err = self._died()
+        # The worker has ended the batch or is gone: the record cannot change under the read.
+        done, _, end = self._progress(len(jobs))
+        out = self._results(done, end)
+        if err is None and not out:  # "done" without a result: not to be waited for again
+            self._stop(kill=True)
+            self.restarts += 1
+            err = SandboxError("extractor-crash", "the worker ended a batch without its results")
+        if err is not None and len(out) < len(jobs):
+            out.append(err)
+        return out
+
+    def _results(self, done: int, end: int) -> list[ExtractedDoc | NotExtractable | SandboxError]:
+        assert self._results_fd is not None
+        end = min(end, os.fstat(self._results_fd).st_size)
+        data = memoryview(os.pread(self._results_fd, max(0, end - _RESULTS_AT), _RESULTS_AT))
+        out: list[ExtractedDoc | NotExtractable | SandboxError] = []
+        at = 0
+        for _ in range(done):
+            n = _HEADER.unpack_from(data, at)[0]
+            kind, *rest = pickle.loads(data[at + _HEADER.size: at + _HEADER.size + n])
+            at += _HEADER.size + n
             self._served += 1
-            kind, *rest = pickle.loads(body)
             if kind == "ok":
-                out.append(rest[0])
+                out.append(ExtractedDoc(*rest))
             elif kind == "reject":
                 out.append(NotExtractable(rest[0], rest[1]))
             elif kind == "memory":
@@ -210,6 +282,40 @@ class PageSandbox:
                 out.append(SandboxError("extractor-error", rest[0]))
         return out
 
+    def _progress(self, pages: int) -> tuple[int, float, int]:
+        """(pages done, when the next page started, end of the results) from the worker's record."""
+        assert self._results_fd is not None
+        for _ in range(1000):
+            raw = os.pread(self._results_fd, _PROGRESS.size, 0)
+            if len(raw) == _PROGRESS.size and raw == os.pread(self._results_fd, _PROGRESS.size, 0):
+                done, started, end, again = _PROGRESS.unpack(raw)
+                if done == again:
+                    return min(done, pages), started, end
+            time.sleep(0.001)  # read while the worker was writing it
+        return 0, 0.0, _RESULTS_AT  # never whole: as if no page were done
+
+    def _post(self, jobs: list[Job]) -> bytes:
+        """Put the pages' bytes in the page file and reset the progress record; the message
+        names where each page is.
+
+        Through the pipe, a 3 MB batch took some 40 wake-ups of both processes and five copies
+        before the worker could start its first page; from the file, each page is one read by
+        the worker when it gets to it.
+        """
+        pages, results = self._pages_fd, self._results_fd
+        assert pages is not None and results is not None
+        if os.fstat(results).st_size > _FILE_KEEP:
+            os.ftruncate(results, 0)
+        _pwrite_all(results, _PROGRESS.pack(0, time.monotonic(), _RESULTS_AT, 0), 0)
+        index, at = [], 0
+        for j in jobs:
+            _pwrite_all(pages, j.content, at)
+            index.append((at, len(j.content), j.media_type, j.declared_content_type, j.url, j.captured_at))
+            at += len(j.content)
+        if at > _FILE_KEEP:
+            os.ftruncate(pages, 0)
+        return pickle.dumps(index, protocol=5)
+
     @staticmethod
     def _read(fd: int, n: int, deadline: float) -> bytes:
         buf = bytearray()
@@ -217,7 +323,7 @@ class PageSandbox:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
                 raise TimeoutError
-            chunk = os.read(fd, min(n - len(buf), 1 << 20))
+            chunk = os.read(fd, n - len(buf))
             if not chunk:
                 raise EOFError
             buf += chunk
@@ -226,6 +332,7 @@ class PageSandbox:
     def _died(self) -> SandboxError:
         rc = self._stop(kill=True)
         self.restarts += 1
+        self._ready = False
         err = b""
         if self._stderr is not None:
             self._stderr.seek(0)
@@ -237,6 +344,30 @@ class PageSandbox:
         if rc == -signal.SIGKILL or any(m.encode() in err for m in _MEMORY_MARKS):
             return SandboxError("memory-limit", f"worker died ({how}) over the {self.limits.memory_mb} MB memory cap: {tail[0]}")
         return SandboxError("extractor-crash", f"worker died ({how}): {tail[0]}")
+
+
+def _shared_file(name: str) -> int:
+    """A file in memory (on disk where there is no memfd) that the workers inherit."""
+    if hasattr(os, "memfd_create"):
+        with contextlib.suppress(OSError):
+            return os.memfd_create(name, os.MFD_CLOEXEC)
+    f = tempfile.TemporaryFile()  # noqa: SIM115
+    fd = os.dup(f.fileno())
+    f.close()
+    return fd
+
+
+def _pwrite_all(fd: int, data: bytes, at: int) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.pwrite(fd, view, at)
+        view, at = view[n:], at + n
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 _shared: dict[Limits, PageSandbox] = {}
@@ -260,8 +391,10 @@ def _close_all() -> None:
 # ---------------------------------------------------------------- worker side
 
 
-def _worker(memory_mb: int) -> None:
+def _worker(memory_mb: int, pages_fd: int, results_fd: int) -> None:
     import resource
+    from dataclasses import fields
+    from operator import attrgetter
 
     from .extractor import extract_bytes
 
@@ -275,43 +408,51 @@ def _worker(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
     # The protocol owns fd 1; anything a library prints goes to stderr instead.
-    out = os.fdopen(os.dup(1), "wb")
+    out = os.dup(1)
     os.dup2(2, 1)
     inp = sys.stdin.buffer
-    out.write(_HEADER.pack(0))  # hello: ready for pages
-    out.flush()
+    _write_all(out, _HEADER.pack(0))  # hello: ready for pages
 
-    def send(obj: Any) -> None:
-        data = pickle.dumps(obj, protocol=5)
-        out.write(_HEADER.pack(len(data)) + data)
-        out.flush()
+    # A document goes back as the tuple of its fields: smaller and quicker than the dataclass.
+    doc_fields = attrgetter(*(f.name for f in fields(ExtractedDoc)))
+    monotonic, progress = time.monotonic, _PROGRESS.pack
 
     while True:
         header = inp.read(_HEADER.size)
         if len(header) < _HEADER.size:
             return
+        end, done, memory = _RESULTS_AT, 0, False
         for job in pickle.loads(inp.read(_HEADER.unpack(header)[0])):
-            if not _serve(job, extract_bytes, send):
-                return  # out of memory: the parent starts a fresh worker for the rest
+            _pwrite_all(results_fd, progress(done, monotonic(), end, done), 0)
+            result = _serve(job, pages_fd, extract_bytes)
+            data = pickle.dumps(("ok", *doc_fields(result[1])) if result[0] == "ok" else result, protocol=5)
+            _pwrite_all(results_fd, _HEADER.pack(len(data)) + data if len(data) < 65536 else _HEADER.pack(len(data)), end)
+            if len(data) >= 65536:  # not copied into one buffer
+                _pwrite_all(results_fd, data, end + _HEADER.size)
+            end += _HEADER.size + len(data)
+            done += 1
+            if memory := result[0] == "memory":
+                break
+        _pwrite_all(results_fd, progress(done, monotonic(), end, done), 0)
+        _write_all(out, b".")  # the batch is done
+        if memory:
+            return  # out of memory: the parent starts a fresh worker for the rest
 
 
-def _serve(job: tuple[Any, ...], extract_bytes: Any, send: Any) -> bool:
-    """Extract one page and send its result; False when the worker must end (memory)."""
-    result: Any
+def _serve(job: tuple[Any, ...], pages_fd: int, extract_bytes: Any) -> tuple[Any, ...]:
+    """One page's result: ("ok", doc), ("reject", reason, detail), ("memory", detail) or ("error", detail)."""
     try:
-        content, media_type, declared, url, captured_at = job
-        result = ("ok", extract_bytes(content, media_type, declared_content_type=declared, url=url, captured_at=captured_at))
+        at, n, media_type, declared, url, captured_at = job
+        # The page is read from the shared file only now, its turn: one page in memory at a time.
+        content = os.pread(pages_fd, n, at) if n else b""
+        return ("ok", extract_bytes(content, media_type, declared_content_type=declared, url=url, captured_at=captured_at))
     except NotExtractable as e:
-        result = ("reject", e.reason, str(e))
+        return ("reject", e.reason, str(e))
     except MemoryError as e:
-        result = ("memory", f"MemoryError {e}".strip())
+        return ("memory", f"MemoryError {e}".strip())
     except Exception as e:
         # libxml2 reports a failed allocation as a parse error ("unknown error", "Memory
         # allocation failed"), not as MemoryError.
         if type(e).__module__.startswith("lxml") and ("unknown error" in str(e) or "emory" in str(e)):
-            result = ("memory", f"{type(e).__name__}: {e}")
-        else:
-            result = ("error", f"{type(e).__name__}: {e}")
-    send(result)
-    return result[0] != "memory"
-
+            return ("memory", f"{type(e).__name__}: {e}")
+        return ("error", f"{type(e).__name__}: {e}")
