@@ -76,7 +76,14 @@ class LocalExecutor:
 
         # forkserver: fork is unsafe with threaded libraries (pyarrow) and cannot recycle workers.
         ctx = mp.get_context("forkserver")
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, max_tasks_per_child=self.max_tasks_per_child)
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, max_tasks_per_child=self.max_tasks_per_child,
+                                   initializer=_init_worker)
+
+
+def _init_worker() -> None:
+    from .nopandas import skip_pandas_probe
+
+    skip_pandas_probe()  # a pool worker is ours: its tables need no pandas
 
 
 class RayExecutor:
