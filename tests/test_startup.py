@@ -155,3 +155,26 @@ def test_submodules_reachable_as_attributes() -> None:
         print(archivist.api._ingest.__module__, archivist.schema.__name__, archivist.extract.__module__)
     """)
     assert out.split() == ["archivist.ingest", "archivist.schema", "archivist.api"]
+
+
+def test_pool_workers_fork_warm_without_pandas() -> None:
+    # Workers come from a forkserver that preloaded the extraction code (archivist.pool_preload is
+    # imported by nothing else) and settled pyarrow's pandas probe.
+    out = _python("""
+        from archivist.executors import LocalExecutor
+        from tests.test_startup import worker_state
+        with LocalExecutor(2) as ex:
+            print(list(ex.map(worker_state, [1, 2])))
+    """)
+    assert out.strip() == str([(True, True, False)] * 2)
+
+
+def worker_state(_: int) -> tuple[bool, bool, bool]:
+    import archivist.extract  # noqa: F401  (what a shard task imports)
+
+    m = sys.modules
+    # A table as the shard task builds them: typed, so no pandas.
+    from archivist import schema
+
+    schema.rejects_schema().empty_table()
+    return "archivist.pool_preload" in m, "archivist.extract" in m, "pandas" in m
