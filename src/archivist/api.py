@@ -6,23 +6,33 @@ workspace's folders and settings fill in what is not given.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import workspace as ws
-from .diff import diff
-from .extract import extract as _extract
-from .extractor import ExtractedDoc, NotExtractable, extract_bytes, extract_html
-from .fetch import FetchOptions
-from .ingest import ingest as _ingest
-from .release import publish as _publish
 from .report import StageReport
-from .sources import guess_media_type
-from .verify import VerifyResult
-from .verify import verify as _verify
+
+# Each function imports the stage it runs: a command pays only for its own imports.
+if TYPE_CHECKING:
+    from .extractor import ExtractedDoc
+    from .fetch import FetchOptions
+    from .verify import VerifyResult
+
+# The stage functions under their old module-level names (``api._ingest`` etc.), loaded on use.
+_STAGES = {"_ingest": ("ingest", "ingest"), "_extract": ("extract", "extract"), "_publish": ("release", "publish"),
+           "_verify": ("verify", "verify")}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _STAGES:
+        import importlib
+
+        module, attr = _STAGES[name]
+        return getattr(importlib.import_module(f".{module}", __package__), attr)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # progress(done, total): called as work completes, for progress bars.
 Progress = Callable[[int, int], None]
@@ -53,6 +63,8 @@ def ingest(
     progress: Progress | None = None,
 ) -> StageReport:
     """Files, folders and globs of raw pages (and a URL list to fetch) to WARC/1.1 files in ``out_dir``."""
+    from .ingest import ingest as _ingest
+
     w = _workspace()
     cfg_sources = w.sources() if w else {}
     sources = sources or list(cfg_sources.get("paths") or [])
@@ -92,6 +104,7 @@ def extract(
     ``workers=None`` uses every core; ``executor="ray"`` runs the same shard tasks on Ray.
     Every page runs in a sandbox worker under ``page_timeout`` seconds and ``page_memory_mb``.
     """
+    from .extract import extract as _extract
     from .sandbox import Limits
 
     w = _workspace()
@@ -120,6 +133,8 @@ def publish(
     datasheet: dict[str, str] | None = None,
 ) -> StageReport:
     """A records folder to an immutable release ``<out_dir>/<version>/``."""
+    from .release import publish as _publish
+
     w = _workspace(records_dir if records_dir else ".")
     if records_dir is None:
         if w is None:
@@ -170,8 +185,17 @@ def reproduce(release: str | Path, archives: str | Path) -> Any:
 
 def verify(release: str | Path) -> VerifyResult:
     """Re-hash a release and check its tree hash, logical digest and schema."""
+    from .verify import verify as _verify
+
     _require_release(release)
     return _verify(release)
+
+
+def diff(a: str | Path, b: str | Path) -> dict[str, Any]:
+    """Compare two releases: records added, removed, modified; files; schema; suggested semver bump."""
+    from .diff import diff as _diff
+
+    return _diff(a, b)
 
 
 def _require_release(release: str | Path) -> None:
@@ -218,6 +242,9 @@ def extract_page(
     content_type: str | None = None,
 ) -> ExtractedDoc:
     """Extract one raw page file (HTML or text dump). Raises NotExtractable with a reason."""
+    from .extractor import extract_bytes
+    from .sources import guess_media_type
+
     p = Path(path)
     raw = p.read_bytes()
     media = (content_type or "").split(";")[0].strip() or guess_media_type(p)
@@ -228,6 +255,8 @@ def extract_page(
 
 def extract_text(html: str | bytes, url: str | None = None) -> str:
     """Main text of one HTML page (boilerplate removed); empty string when there is none."""
+    from .extractor import NotExtractable, extract_bytes, extract_html
+
     try:
         if isinstance(html, bytes):
             return extract_bytes(html, "text/html", url=url).text
@@ -237,6 +266,8 @@ def extract_text(html: str | bytes, url: str | None = None) -> str:
 
 
 def doc_as_dict(doc: ExtractedDoc) -> dict[str, Any]:
+    import dataclasses
+
     d = dataclasses.asdict(doc)
     for k in ("published", "modified"):
         if d[k] is not None:
@@ -254,6 +285,10 @@ def run(
     workers: int = 1,
 ) -> dict[str, StageReport]:
     """The main job: ingest -> extract -> publish in a workspace (created if missing)."""
+    from .extract import extract as _extract
+    from .ingest import ingest as _ingest
+    from .release import publish as _publish
+
     w = ws.find(root) or ws.init(root)
     corpus = w.corpus()
     reports = {"ingest": _ingest(sources, w.archives, sidecar=sidecar, corpus_name=w.name,

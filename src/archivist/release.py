@@ -35,7 +35,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import __version__, card, croissant, provenance, schema
-from . import diff as diff_mod
+from .diff import changes_markdown, diff_releases
 from .extract import records_table, settings_hash
 from .extractor import SETTINGS
 from .fsutil import write_json, write_text
@@ -256,9 +256,9 @@ def build(records_dir: Path, version: str, dest: Path, corpus: dict[str, Any], d
         "reject_reasons": _count(rejects["reason"].to_pylist(), "unknown"),
         "sources": len(manifest["licenses_by_source"]),
     }
-    changes = diff_mod.diff_releases(parent_manifest, parent, manifest, dest)
+    changes = diff_releases(parent_manifest, parent, manifest, dest)
     write_json(dest / "diff.json", changes)
-    write_text(dest / "CHANGES.md", diff_mod.changes_markdown(changes))
+    write_text(dest / "CHANGES.md", changes_markdown(changes))
     write_json(dest / "provenance.json", provenance.render(manifest))
     write_text(dest / "README.md", card.render(manifest, corpus, datasheet, stats))
     write_json(dest / "croissant.json", croissant.render(manifest, corpus, datasheet))

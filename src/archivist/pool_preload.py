@@ -1,0 +1,16 @@
+"""Imported once by the forkserver of a local process pool (``executors.LocalExecutor``).
+
+Pool workers fork from the forkserver; with this module preloaded there, they start with the
+extraction code already imported (and pyarrow's pandas probe already settled) instead of each
+importing it afresh, which costs about 0.5 s of CPU per worker.
+"""
+
+from __future__ import annotations
+
+try:
+    from .extract import _shard_task  # noqa: F401  (the shard task and everything it runs)
+    from .nopandas import skip_pandas_probe
+
+    skip_pandas_probe()
+except Exception:  # a failed preload loses only the head start: workers import as usual
+    pass
