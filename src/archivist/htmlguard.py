@@ -24,14 +24,14 @@ _ATTR = re.compile(r"""(?<=\s)[^\s"'=<>/]++\s*+=""")  # anchored after a space: 
 _LONG_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9:-]*+)([^<>]{" + str(2 * MAX_ATTRIBUTES) + r",}+)>")
 
 
-def problem(html: str, raw: bytes | None = None) -> str | None:
+def problem(html: str, raw: bytes | None = None, *, raw_lt: int | None = None) -> str | None:
     """Why ``html`` would stall a tree builder, or ``None`` if it is fine.
 
     ``raw``, the bytes ``html`` was decoded from with an ASCII-compatible charset, makes the
     common case cheaper: bytes count faster than text, and they hold at least as many "<" and
-    "=" as the text does.
+    "=" as the text does. ``raw_lt`` is ``raw.count(b"<")`` when the caller has it already.
     """
-    if raw is not None and raw.count(b"<") <= MAX_DEPTH and raw.count(b"=") < MAX_ATTRIBUTES:
+    if raw is not None and (raw.count(b"<") if raw_lt is None else raw_lt) <= MAX_DEPTH and raw.count(b"=") < MAX_ATTRIBUTES:
         return None
     # Counted in C: too few opening tags to nest that deep, too few "=" for that many attributes.
     tags = html.count("<")

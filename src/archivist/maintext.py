@@ -552,7 +552,12 @@ def reads_flat(html: str) -> bool:
     (seconds to minutes).
     """
     lt = html.count("<")
-    return lt > 30_000 and lt - 2 * html.count("</") > max(20_000, lt // 2)
+    return lt > 30_000 and flat_by_counts(lt, html.count("</"))
+
+
+def flat_by_counts(lt: int, closing: int) -> bool:
+    """:func:`reads_flat` from the page's counts of "<" and of "</" (when they are known already)."""
+    return lt > 30_000 and lt - 2 * closing > max(20_000, lt // 2)
 
 
 def extract_tree(tree: LexborHTMLParser) -> MainText:
