@@ -83,11 +83,11 @@ def extract_html(
     """
     from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
-    from .htmlguard import problem
+    from .htmlguard import byte_counts, problem
 
+    counts = byte_counts(raw) if raw is not None else None
     same_bytes = utf8 and raw is not None and b"\x00" not in raw
-    raw_lt = raw.count(b"<") if same_bytes else None
-    if (why := problem(html, raw, raw_lt=raw_lt)) is not None:
+    if (why := problem(html, raw, counts=counts)) is not None:
         raise NotExtractable("pathological-html", f"{why}: the HTML parsers would take minutes")
     # Tens of thousands of unclosed tags (<option>, <rb>... can make the tree builder quadratic,
     # seconds to minutes): the text is read flat (see maintext) and the metadata comes from the
@@ -95,7 +95,8 @@ def extract_html(
     if same_bytes:
         # The text is the bytes' exact UTF-8 decoding without NUL (nothing to prepare): "<" and
         # "</" count the same in both, and lexbor gets the bytes it would encode the text into.
-        flat = maintext.flat_by_counts(raw_lt, raw.count(b"</") if raw_lt > 30_000 else 0)  # type: ignore[arg-type]
+        raw_lt = counts[0]  # type: ignore[index]
+        flat = maintext.flat_by_counts(raw_lt, raw.count(b"</") if raw_lt > 30_000 else 0)  # type: ignore[union-attr]
         source: str | bytes = raw  # type: ignore[assignment]
     else:
         html = maintext.prepare(html)

@@ -210,11 +210,18 @@ _SCRIPT_SAMPLE = 600
 _LANGID_SAMPLE = 1000
 _CYRILLIC_SAMPLE = 1500
 _LETTER_RE = re.compile(r"[^\W\d_]")
+_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
 
 
 def scripts(text: str) -> Counter[str]:
     """Letters of ``text`` counted by script (first word of their Unicode name)."""
     c: Counter[str] = Counter()
+    if text.isascii():
+        # The letters of ASCII text are A-Z and a-z, all Latin: one count in C, no regex pass.
+        b = text.encode("ascii")
+        if n := len(b) - len(b.translate(None, _ASCII_LETTERS)):
+            c["LATIN"] = n
+        return c
     letters = _LETTER_RE.subn("", text)[1]  # a count without a list of matches
     found = 0
     for k, rx in _RANGE_RES.items():

@@ -489,7 +489,9 @@ def _page_title(tree: LexborHTMLParser, h1s: list[str]) -> tuple[str | None, lis
 
 
 def _tokens(text: str) -> list[str]:
-    return _CJK_SPLIT.sub(r" \1 ", text.casefold()).split()
+    low = text.casefold()
+    # (ASCII text holds no CJK character: the substitution, a template expansion, is skipped)
+    return (low if low.isascii() else _CJK_SPLIT.sub(r" \1 ", low)).split()
 
 
 class _TitleMatch:

@@ -130,8 +130,10 @@ def _types(obj: dict[str, Any]) -> set[str]:
 
 def _articles(objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Article-like objects first, then the rest (a WebPage may carry the dates too)."""
-    arts = [o for o in objs if _types(o) & _ARTICLE_TYPES]
-    return arts + [o for o in objs if o not in arts]
+    # (An object equal to an article object has its @type, so it is one: the split is by type
+    # alone, without comparing whole JSON objects as ``o not in arts`` did.)
+    kinds = [bool(_types(o) & _ARTICLE_TYPES) for o in objs]
+    return [o for o, k in zip(objs, kinds, strict=True) if k] + [o for o, k in zip(objs, kinds, strict=True) if not k]
 
 
 def _names(value: Any) -> list[str]:
