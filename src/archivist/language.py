@@ -213,6 +213,25 @@ _LETTER_RE = re.compile(r"[^\W\d_]")
 _ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
 
 
+@cache
+def _bmp_tables():  # type: ignore[no-untyped-def]
+    """For every code point below U+10000: whether _LETTER_RE matches it, and the index (from 1,
+    in _RANGES order; 0 for none) of the _RANGES script it falls in. Built once per process
+    (a few milliseconds) by one regex pass over all those characters."""
+    import numpy as np
+
+    marked = _LETTER_RE.sub("\x00", "".join(map(chr, range(0x10000))))  # each letter -> NUL
+    is_letter = np.frombuffer(marked.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) == 0
+    is_letter[0] = False  # NUL itself is no letter
+    script_of = np.zeros(0x10000, dtype=np.uint8)
+    for i, spans in enumerate(_RANGES.values(), 1):
+        for j in range(0, len(spans), 3):  # "a-b" spans, three characters each
+            lo, dash, hi = spans[j : j + 3]
+            assert dash == "-"
+            script_of[ord(lo) : ord(hi) + 1] = i
+    return is_letter, script_of
+
+
 def scripts(text: str) -> Counter[str]:
     """Letters of ``text`` counted by script (first word of their Unicode name)."""
     c: Counter[str] = Counter()
@@ -222,12 +241,24 @@ def scripts(text: str) -> Counter[str]:
         if n := len(b) - len(b.translate(None, _ASCII_LETTERS)):
             c["LATIN"] = n
         return c
-    letters = _LETTER_RE.subn("", text)[1]  # a count without a list of matches
+    import numpy as np
+
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if int(cps.max()) < 0x10000:
+        # The same counts from two tables of the Basic Multilingual Plane (see _bmp_tables):
+        # a few numpy calls instead of one regex pass per script.
+        is_letter, script_of = _bmp_tables()
+        letters = int(np.count_nonzero(is_letter[cps]))
+        per_script = np.bincount(script_of[cps], minlength=len(_RANGES) + 1).tolist()
+        counts = dict(zip(_RANGES, per_script[1:], strict=True))
+    else:
+        letters = _LETTER_RE.subn("", text)[1]  # a count without a list of matches
+        counts = None
     found = 0
     for k, rx in _RANGE_RES.items():
         if found >= letters:
             break  # every letter is placed (Latin text stops after one pass)
-        n = rx.subn("", text)[1]
+        n = rx.subn("", text)[1] if counts is None else counts[k]
         if n:
             c[k] = n
             found += n
