@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections import Counter
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -173,12 +174,26 @@ def _classify_among(sample: str, allowed: frozenset[str] | None) -> tuple[str, f
     One pass of the full model, then a mask: restricting the model itself (set_languages)
     copies its matrix, which costs more than classifying hundreds of pages.
     """
-    ranked = _identifier().rank(sample)
-    if allowed:
-        ranked = [(lang, p) for lang, p in ranked if lang in allowed] or ranked
+    ident = _identifier()
+    scores = ident._decide(sample).tolist()  # what ident.rank(sample) ranks
+    # rank() keeps each label's first column and sorts all of them (stable, best first); the
+    # allowed ones are taken from that list in its order. Sorting only the allowed ones gives
+    # the same list (a stable sort keeps ties in column order either way), so the same sum.
+    items = [(lang, scores[i]) for lang, i in _label_columns(ident)]
+    ranked = ([x for x in items if x[0] in allowed] or items) if allowed else items
+    ranked.sort(key=itemgetter(1), reverse=True)
     total = sum(p for _, p in ranked) or 1.0
     lang, p = ranked[0]
     return lang, p / total
+
+
+@cache
+def _label_columns(ident) -> tuple[tuple[str, int], ...]:  # type: ignore[no-untyped-def]
+    """(label, its first column) for each distinct label of the model, in column order."""
+    first: dict[str, int] = {}
+    for i, lang in enumerate(ident.nb_classes):
+        first.setdefault(lang, i)
+    return tuple(first.items())
 
 
 def _script(ch: str) -> str | None:
