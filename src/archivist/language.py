@@ -258,8 +258,8 @@ def scripts(text: str) -> Counter[str]:
         return c
     import numpy as np
 
-    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    if int(cps.max()) < 0x10000:
+    cps = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    if len(cps) == len(text):  # one UTF-16 unit per character: all of them below U+10000
         # The same counts from two tables of the Basic Multilingual Plane (see _bmp_tables):
         # a few numpy calls instead of one regex pass per script.
         is_letter, script_of = _bmp_tables()

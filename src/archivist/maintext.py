@@ -490,8 +490,9 @@ def _page_title(tree: LexborHTMLParser, h1s: list[str]) -> tuple[str | None, lis
 
 def _tokens(text: str) -> list[str]:
     low = text.casefold()
-    # (ASCII text holds no CJK character: the substitution, a template expansion, is skipped)
-    return (low if low.isascii() else _CJK_SPLIT.sub(r" \1 ", low)).split()
+    # (Most text holds no CJK character: a search in C tells, without the substitution's call
+    # into the re module's template code)
+    return (low if low.isascii() or _CJK_SPLIT.search(low) is None else _CJK_SPLIT.sub(r" \1 ", low)).split()
 
 
 class _TitleMatch:
