@@ -212,9 +212,14 @@ def parse_date(value: str | None) -> datetime | None:
         return None
     dt: datetime | None = None
     iso = v.replace("Z", "+00:00").replace("z", "+00:00")
-    iso = _ISO_SPACE_RE.sub(r"\1T\2", iso)
-    iso = _ISO_OFFSET_RE.sub(r"\1:\2", iso)  # +0100 -> +01:00
-    iso = _ISO_NANOS_RE.sub(r"\1", iso)  # nanoseconds -> micro
+    # (Each substitution only where its pattern occurs: a template substitution calls into the
+    # re module's Python code even when nothing matches.)
+    if _ISO_SPACE_RE.search(iso):
+        iso = _ISO_SPACE_RE.sub(r"\1T\2", iso)
+    if _ISO_OFFSET_RE.search(iso):
+        iso = _ISO_OFFSET_RE.sub(r"\1:\2", iso)  # +0100 -> +01:00
+    if _ISO_NANOS_RE.search(iso):
+        iso = _ISO_NANOS_RE.sub(r"\1", iso)  # nanoseconds -> micro
     try:
         dt = datetime.fromisoformat(iso)
     except ValueError:
