@@ -108,8 +108,9 @@ def extract_html(
         # An HTML5 parse fails on no markup: lexbor reports a failed allocation this way (the
         # sandbox turns MemoryError into a memory-limit reject).
         raise MemoryError(f"lexbor could not build the tree: {e}") from e
-    md = extract_metadata(tree, url, captured_at)
-    main = maintext.extract(html, url) if flat else maintext.extract_tree(tree)
+    h1s: list = []  # found by metadata's pass over the tree, for maintext's
+    md = extract_metadata(tree, url, captured_at, h1s=h1s)
+    main = maintext.extract(html, url) if flat else maintext.extract_tree(tree, h1s=h1s)
     credit_from_text(md, main.text)
     fields = {**vars(md), "title": md.title or main.title or None}  # PageMetadata's fields are ExtractedDoc's
     return ExtractedDoc(text=main.text.strip(), visible_chars=main.visible_chars, **fields)

@@ -395,8 +395,8 @@ class _Page:
         self._bylines: list[LexborNode] | None = None
         # One pass of lexbor's CSS engine for the elements every page needs (each pass costs
         # ~0.1 ms on a news page, most of it the walk itself).
-        self.of_tag: dict[str, list[LexborNode]] = {"meta": [], "script": [], "link": [], "a": []}
-        for el in tree.css("meta[content], script[type], link[rel], a[href]"):
+        self.of_tag: dict[str, list[LexborNode]] = {"meta": [], "script": [], "link": [], "a": [], "h1": []}
+        for el in tree.css("meta[content], script[type], link[rel], a[href], h1"):
             self.of_tag.setdefault(el.tag or "", []).append(el)
 
     def byline_elements(self) -> list[LexborNode]:
@@ -433,15 +433,19 @@ def extract_metadata(
     captured_at: datetime | None,
     *,
     content_root: LexborNode | None = None,
+    h1s: list[LexborNode] | None = None,
 ) -> PageMetadata:
     """All metadata fields of one page from its lexbor tree (which it does not change).
 
     ``source_attribution`` comes from the page's declarations here (JSON-LD, an agency among
     the authors); :func:`credit_from_text` then looks for a credit in the main text.
     ``content_root`` is the element holding the main content, when the caller knows it: the
-    outlinks are then taken from it alone.
+    outlinks are then taken from it alone. ``h1s``, when given, receives the page's h1 elements
+    (document order) from the same pass, for :func:`archivist.maintext.extract_tree`.
     """
     page = _Page(tree)
+    if h1s is not None:
+        h1s.extend(page.of_tag["h1"])
     metas = _metas(page.of_tag["meta"])
     objs = _articles(_jsonld_objects(page.of_tag["script"]))
     md = PageMetadata()
