@@ -108,3 +108,52 @@ def test_unwritable_cache_still_loads(tmp_path, monkeypatch) -> None:  # type: i
     monkeypatch.setenv("ARCHIVIST_CACHE", str(blocker))
     ptc, *_ = language._model_arrays()
     assert ptc.shape[0] > 1000
+
+
+def _scripts_by_regex(text: str) -> list[tuple[str, int]] | None:
+    """language.scripts as it was written first: one regex pass per script (None where it goes
+    on to its per-character count, code the tables do not replace)."""
+    import re
+
+    letters = len(re.findall(r"[^\W\d_]", text))
+    c: dict[str, int] = {}
+    found = 0
+    for k, spans in language._RANGES.items():
+        if found >= letters:
+            break
+        if n := len(re.findall(f"[{spans}]", text)):
+            c[k] = n
+            found += n
+    if letters > 1.2 * sum(c.values()) + 2:
+        return None
+    return list(c.items())
+
+
+def test_script_counts_equal_the_regex_counts() -> None:
+    """The lookup tables count exactly what the per-script regexes counted, key order included."""
+    rnd = random.Random(7)
+    pools = [
+        [chr(i) for i in range(128)] + list("éàüßøœ×÷ªµ²Ⅰ\u0300\u0660") + ["а", "一"],
+        [chr(rnd.randrange(0x10000)) for _ in range(2000)],
+        [chr(i) for i in range(0x370, 0x530)] + [chr(i) for i in range(0x3040, 0x3100)] + [chr(i) for i in range(0x4E00, 0x4E40)],
+        ["\U0001F600", "\ud800", "x", "я", " "],  # astral and lone surrogates take the regex path
+    ]
+    for i in range(4000):
+        pool = pools[i % len(pools)]
+        text = "".join(rnd.choice(pool) for _ in range(rnd.randint(1, 90)))
+        want = _scripts_by_regex(text)
+        if want is not None:
+            assert list(language.scripts(text).items()) == want, repr(text)
+
+
+def test_restricted_choice_equals_py3langid_rank() -> None:
+    """_classify_among gives the language and share py3langid's full ranking gives."""
+    ident = language._identifier()
+    texts = [s.decode("utf-8", "replace") for s in SAMPLES] + ["Der Bundestag hat am Dienstag das neue Gesetz beschlossen."]
+    for text in texts:
+        for allowed in (None, language._latin_langs(), frozenset(language._SCRIPT_LANGS["CYRILLIC"]), frozenset({"xx"})):
+            ranked = ident.rank(text)
+            if allowed:
+                ranked = [(lang, p) for lang, p in ranked if lang in allowed] or ranked
+            total = sum(p for _, p in ranked) or 1.0
+            assert language._classify_among(text, allowed) == (ranked[0][0], ranked[0][1] / total)

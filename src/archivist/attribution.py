@@ -70,6 +70,11 @@ _PATTERNS = [
 ]
 
 
+# Characters of which each pattern needs one literally (none: no such set), to skip scans that
+# cannot match.
+_DASHES = ("—", "–", "-")
+_PATTERN_NEEDS: tuple[tuple[str, ...], ...] = (("(",), (":", "："), (), ("(",), (), _DASHES, _DASHES, ("/",), ("/",))
+
 # Spellings that contain no shorter one: a text holds an agency spelling iff it holds one of these.
 _NEEDLES = sorted({n for n in _NAMES if not any(m != n and m in n for m in _NAMES)})
 
@@ -123,7 +128,9 @@ def find_attribution(text: str | None) -> str | None:
     if not text or not mentions_agency(text):
         return None
     best: tuple[int, str] | None = None
-    for rx in _PATTERNS:
+    for rx, needs in zip(_PATTERNS, _PATTERN_NEEDS, strict=True):
+        if needs and not any(c in text for c in needs):
+            continue  # (the pattern cannot match: a scan saved, most texts hold no "/")
         for m in rx.finditer(text):
             # Case matters for short names (AP, AA, RIA): "ap" in prose is not a credit.
             got = m.group("ag")

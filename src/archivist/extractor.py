@@ -72,28 +72,45 @@ def extractor_id() -> str:
     return f"{EXTRACTOR_NAME}@{__version__}+{maintext.engine_id()}"
 
 
-def extract_html(html: str, url: str | None, captured_at: datetime | None, *, raw: bytes | None = None) -> ExtractedDoc:
+def extract_html(
+    html: str, url: str | None, captured_at: datetime | None, *, raw: bytes | None = None, utf8: bool = False
+) -> ExtractedDoc:
     """Every field from one lexbor parse: :mod:`metadata` reads the tree, then :mod:`maintext`
-    (which strips scripts from it), then the credit is looked for in the main text."""
+    (which strips scripts from it), then the credit is looked for in the main text.
+
+    ``raw`` is the bytes ``html`` was decoded from with an ASCII-compatible charset; ``utf8``
+    says that ``html.encode("utf-8")`` is exactly ``raw`` (a strict UTF-8 decode, no BOM).
+    """
     from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
-    from .htmlguard import problem
+    from .htmlguard import byte_counts, problem
 
-    if (why := problem(html, raw)) is not None:
+    counts = byte_counts(raw) if raw is not None else None
+    same_bytes = utf8 and raw is not None and b"\x00" not in raw
+    if (why := problem(html, raw, counts=counts)) is not None:
         raise NotExtractable("pathological-html", f"{why}: the HTML parsers would take minutes")
-    html = maintext.prepare(html)
     # Tens of thousands of unclosed tags (<option>, <rb>... can make the tree builder quadratic,
     # seconds to minutes): the text is read flat (see maintext) and the metadata comes from the
     # page's start, where the head and its declarations stand.
-    flat = maintext.reads_flat(html)
+    if same_bytes:
+        # The text is the bytes' exact UTF-8 decoding without NUL (nothing to prepare): "<" and
+        # "</" count the same in both, and lexbor gets the bytes it would encode the text into.
+        raw_lt = counts[0]  # type: ignore[index]
+        flat = maintext.flat_by_counts(raw_lt, raw.count(b"</") if raw_lt > 30_000 else 0)  # type: ignore[union-attr]
+        source: str | bytes = raw  # type: ignore[assignment]
+    else:
+        html = maintext.prepare(html)
+        flat = maintext.reads_flat(html)
+        source = html
     try:
-        tree = LexborHTMLParser(html[:_FLAT_METADATA_CHARS] if flat else html)
+        tree = LexborHTMLParser(html[:_FLAT_METADATA_CHARS] if flat else source)
     except SelectolaxError as e:
         # An HTML5 parse fails on no markup: lexbor reports a failed allocation this way (the
         # sandbox turns MemoryError into a memory-limit reject).
         raise MemoryError(f"lexbor could not build the tree: {e}") from e
-    md = extract_metadata(tree, url, captured_at)
-    main = maintext.extract(html, url) if flat else maintext.extract_tree(tree)
+    h1s: list = []  # found by metadata's pass over the tree, for maintext's
+    md = extract_metadata(tree, url, captured_at, h1s=h1s)
+    main = maintext.extract(html, url) if flat else maintext.extract_tree(tree, h1s=h1s)
     credit_from_text(md, main.text)
     fields = {**vars(md), "title": md.title or main.title or None}  # PageMetadata's fields are ExtractedDoc's
     return ExtractedDoc(text=main.text.strip(), visible_chars=main.visible_chars, **fields)
@@ -117,7 +134,9 @@ def extract_bytes(
     decision = charset.decide(raw, declared_content_type, html=is_html)
     text = charset.decode(raw, decision)
     if is_html:
-        doc = extract_html(text, url, captured_at, raw=raw if charset.ascii_compatible(decision.used) else None)
+        # A UTF-8 page that decoded strictly (no replacement, no BOM) is the UTF-8 form of its text.
+        utf8 = decision.used == "utf-8" and decision.method != "bom" and not decision.errors
+        doc = extract_html(text, url, captured_at, raw=raw if charset.ascii_compatible(decision.used) else None, utf8=utf8)
     else:
         tp = textpage.parse(text, captured_at)
         doc = ExtractedDoc(

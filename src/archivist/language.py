@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections import Counter
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -173,12 +174,26 @@ def _classify_among(sample: str, allowed: frozenset[str] | None) -> tuple[str, f
     One pass of the full model, then a mask: restricting the model itself (set_languages)
     copies its matrix, which costs more than classifying hundreds of pages.
     """
-    ranked = _identifier().rank(sample)
-    if allowed:
-        ranked = [(lang, p) for lang, p in ranked if lang in allowed] or ranked
+    ident = _identifier()
+    scores = ident._decide(sample).tolist()  # what ident.rank(sample) ranks
+    # rank() keeps each label's first column and sorts all of them (stable, best first); the
+    # allowed ones are taken from that list in its order. Sorting only the allowed ones gives
+    # the same list (a stable sort keeps ties in column order either way), so the same sum.
+    items = [(lang, scores[i]) for lang, i in _label_columns(ident)]
+    ranked = ([x for x in items if x[0] in allowed] or items) if allowed else items
+    ranked.sort(key=itemgetter(1), reverse=True)
     total = sum(p for _, p in ranked) or 1.0
     lang, p = ranked[0]
     return lang, p / total
+
+
+@cache
+def _label_columns(ident) -> tuple[tuple[str, int], ...]:  # type: ignore[no-untyped-def]
+    """(label, its first column) for each distinct label of the model, in column order."""
+    first: dict[str, int] = {}
+    for i, lang in enumerate(ident.nb_classes):
+        first.setdefault(lang, i)
+    return tuple(first.items())
 
 
 def _script(ch: str) -> str | None:
@@ -210,17 +225,55 @@ _SCRIPT_SAMPLE = 600
 _LANGID_SAMPLE = 1000
 _CYRILLIC_SAMPLE = 1500
 _LETTER_RE = re.compile(r"[^\W\d_]")
+_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
+
+
+@cache
+def _bmp_tables():  # type: ignore[no-untyped-def]
+    """For every code point below U+10000: whether _LETTER_RE matches it, and the index (from 1,
+    in _RANGES order; 0 for none) of the _RANGES script it falls in. Built once per process
+    (a few milliseconds) by one regex pass over all those characters."""
+    import numpy as np
+
+    marked = _LETTER_RE.sub("\x00", "".join(map(chr, range(0x10000))))  # each letter -> NUL
+    is_letter = np.frombuffer(marked.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) == 0
+    is_letter[0] = False  # NUL itself is no letter
+    script_of = np.zeros(0x10000, dtype=np.uint8)
+    for i, spans in enumerate(_RANGES.values(), 1):
+        for j in range(0, len(spans), 3):  # "a-b" spans, three characters each
+            lo, dash, hi = spans[j : j + 3]
+            assert dash == "-"
+            script_of[ord(lo) : ord(hi) + 1] = i
+    return is_letter, script_of
 
 
 def scripts(text: str) -> Counter[str]:
     """Letters of ``text`` counted by script (first word of their Unicode name)."""
     c: Counter[str] = Counter()
-    letters = _LETTER_RE.subn("", text)[1]  # a count without a list of matches
+    if text.isascii():
+        # The letters of ASCII text are A-Z and a-z, all Latin: one count in C, no regex pass.
+        b = text.encode("ascii")
+        if n := len(b) - len(b.translate(None, _ASCII_LETTERS)):
+            c["LATIN"] = n
+        return c
+    import numpy as np
+
+    cps = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    if len(cps) == len(text):  # one UTF-16 unit per character: all of them below U+10000
+        # The same counts from two tables of the Basic Multilingual Plane (see _bmp_tables):
+        # a few numpy calls instead of one regex pass per script.
+        is_letter, script_of = _bmp_tables()
+        letters = int(np.count_nonzero(is_letter[cps]))
+        per_script = np.bincount(script_of[cps], minlength=len(_RANGES) + 1).tolist()
+        counts = dict(zip(_RANGES, per_script[1:], strict=True))
+    else:
+        letters = _LETTER_RE.subn("", text)[1]  # a count without a list of matches
+        counts = None
     found = 0
     for k, rx in _RANGE_RES.items():
         if found >= letters:
             break  # every letter is placed (Latin text stops after one pass)
-        n = rx.subn("", text)[1]
+        n = rx.subn("", text)[1] if counts is None else counts[k]
         if n:
             c[k] = n
             found += n

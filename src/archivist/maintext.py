@@ -206,6 +206,7 @@ class _Walker:
         self._line_links: list[int] = []
         self._root = None  # the walked node, a selectolax node
         self._h1_holders: set[int] | None = None  # mem_id of every h1 and its ancestors
+        self.h1s: list | None = None  # the page's h1 elements when the caller found them already
         self.sizes: tuple[list[int], list[int]] | None = None  # characters and blocks per element
 
     def _flush(self) -> None:
@@ -353,7 +354,7 @@ class _Walker:
         # a selector per element): the h1s' ancestors are listed once per page.
         holders = self._h1_holders
         if holders is None:
-            holders = self._h1_holders = _h1_holders(self._root)
+            holders = self._h1_holders = _h1_holders(self._root, self.h1s)
         if node.mem_id in holders:
             return False
         self._flush()
@@ -409,10 +410,16 @@ def _mark_attrs(attrs: dict) -> int:
 _NAME_CACHE: dict[str, int] = {}
 
 
-def _h1_holders(root) -> set[int]:
-    """mem_id of every h1 under root (root a selectolax node) and of each of its ancestors."""
+def _h1_holders(root, h1s: list | None = None) -> set[int]:
+    """mem_id of every h1 under root (root a selectolax node) and of each of its ancestors.
+
+    ``h1s``, the h1 elements of the whole document found before scripts were stripped, stand
+    for ``root.css("h1")`` without another pass over the tree: HTML parsing puts every h1 in
+    the body, and one left in a stripped <noscript> adds only mem_ids of detached elements,
+    which the walk never meets.
+    """
     held: set[int] = set()
-    for h in root.css("h1"):
+    for h in root.css("h1") if h1s is None else h1s:
         x = h
         while x is not None:
             mid = x.mem_id
@@ -489,7 +496,10 @@ def _page_title(tree: LexborHTMLParser, h1s: list[str]) -> tuple[str | None, lis
 
 
 def _tokens(text: str) -> list[str]:
-    return _CJK_SPLIT.sub(r" \1 ", text.casefold()).split()
+    low = text.casefold()
+    # (Most text holds no CJK character: a search in C tells, without the substitution's call
+    # into the re module's template code)
+    return (low if low.isascii() or _CJK_SPLIT.search(low) is None else _CJK_SPLIT.sub(r" \1 ", low)).split()
 
 
 class _TitleMatch:
@@ -552,17 +562,23 @@ def reads_flat(html: str) -> bool:
     (seconds to minutes).
     """
     lt = html.count("<")
-    return lt > 30_000 and lt - 2 * html.count("</") > max(20_000, lt // 2)
+    return lt > 30_000 and flat_by_counts(lt, html.count("</"))
 
 
-def extract_tree(tree: LexborHTMLParser) -> MainText:
+def flat_by_counts(lt: int, closing: int) -> bool:
+    """:func:`reads_flat` from the page's counts of "<" and of "</" (when they are known already)."""
+    return lt > 30_000 and lt - 2 * closing > max(20_000, lt // 2)
+
+
+def extract_tree(tree: LexborHTMLParser, *, h1s: list | None = None) -> MainText:
     """:func:`extract` on a page already parsed (by :func:`prepare` then ``LexborHTMLParser``).
 
     The tree is changed (scripts and styles are stripped), so anything else that reads it runs
-    first. Never raises on bad input.
+    first. Never raises on bad input. ``h1s``: the document's h1 elements, when a pass over the
+    tree found them already (see :func:`archivist.metadata.extract_metadata`).
     """
     try:
-        return _extract_tree(tree)
+        return _extract_tree(tree, h1s)
     except MemoryError:
         raise  # a resource limit, not a malformed page: the caller reports it as such
     except Exception:  # as in extract(): one malformed page yields no text, never a crash
@@ -578,11 +594,12 @@ def _extract(html: str) -> MainText:
     return _extract_tree(LexborHTMLParser(html))
 
 
-def _extract_tree(tree: LexborHTMLParser) -> MainText:
+def _extract_tree(tree: LexborHTMLParser, h1s: list | None = None) -> MainText:
     root = tree.body or tree.root
     if root is None:
         return MainText(text="", title=None, visible_chars=0)
     w = _Walker()
+    w.h1s = h1s
     # Chrome smaller than this is not walked (see _Walker._collapse); the estimate counts script
     # text too, so it is capped.
     tree.strip_tags(["script", "style", "noscript", "template"])

@@ -130,8 +130,10 @@ def _types(obj: dict[str, Any]) -> set[str]:
 
 def _articles(objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Article-like objects first, then the rest (a WebPage may carry the dates too)."""
-    arts = [o for o in objs if _types(o) & _ARTICLE_TYPES]
-    return arts + [o for o in objs if o not in arts]
+    # (An object equal to an article object has its @type, so it is one: the split is by type
+    # alone, without comparing whole JSON objects as ``o not in arts`` did.)
+    kinds = [bool(_types(o) & _ARTICLE_TYPES) for o in objs]
+    return [o for o, k in zip(objs, kinds, strict=True) if k] + [o for o, k in zip(objs, kinds, strict=True) if not k]
 
 
 def _names(value: Any) -> list[str]:
@@ -210,9 +212,14 @@ def parse_date(value: str | None) -> datetime | None:
         return None
     dt: datetime | None = None
     iso = v.replace("Z", "+00:00").replace("z", "+00:00")
-    iso = _ISO_SPACE_RE.sub(r"\1T\2", iso)
-    iso = _ISO_OFFSET_RE.sub(r"\1:\2", iso)  # +0100 -> +01:00
-    iso = _ISO_NANOS_RE.sub(r"\1", iso)  # nanoseconds -> micro
+    # (Each substitution only where its pattern occurs: a template substitution calls into the
+    # re module's Python code even when nothing matches.)
+    if _ISO_SPACE_RE.search(iso):
+        iso = _ISO_SPACE_RE.sub(r"\1T\2", iso)
+    if _ISO_OFFSET_RE.search(iso):
+        iso = _ISO_OFFSET_RE.sub(r"\1:\2", iso)  # +0100 -> +01:00
+    if _ISO_NANOS_RE.search(iso):
+        iso = _ISO_NANOS_RE.sub(r"\1", iso)  # nanoseconds -> micro
     try:
         dt = datetime.fromisoformat(iso)
     except ValueError:
@@ -388,8 +395,8 @@ class _Page:
         self._bylines: list[LexborNode] | None = None
         # One pass of lexbor's CSS engine for the elements every page needs (each pass costs
         # ~0.1 ms on a news page, most of it the walk itself).
-        self.of_tag: dict[str, list[LexborNode]] = {"meta": [], "script": [], "link": [], "a": []}
-        for el in tree.css("meta[content], script[type], link[rel], a[href]"):
+        self.of_tag: dict[str, list[LexborNode]] = {"meta": [], "script": [], "link": [], "a": [], "h1": []}
+        for el in tree.css("meta[content], script[type], link[rel], a[href], h1"):
             self.of_tag.setdefault(el.tag or "", []).append(el)
 
     def byline_elements(self) -> list[LexborNode]:
@@ -426,15 +433,19 @@ def extract_metadata(
     captured_at: datetime | None,
     *,
     content_root: LexborNode | None = None,
+    h1s: list[LexborNode] | None = None,
 ) -> PageMetadata:
     """All metadata fields of one page from its lexbor tree (which it does not change).
 
     ``source_attribution`` comes from the page's declarations here (JSON-LD, an agency among
     the authors); :func:`credit_from_text` then looks for a credit in the main text.
     ``content_root`` is the element holding the main content, when the caller knows it: the
-    outlinks are then taken from it alone.
+    outlinks are then taken from it alone. ``h1s``, when given, receives the page's h1 elements
+    (document order) from the same pass, for :func:`archivist.maintext.extract_tree`.
     """
     page = _Page(tree)
+    if h1s is not None:
+        h1s.extend(page.of_tag["h1"])
     metas = _metas(page.of_tag["meta"])
     objs = _articles(_jsonld_objects(page.of_tag["script"]))
     md = PageMetadata()
