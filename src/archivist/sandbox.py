@@ -404,6 +404,12 @@ def _worker(memory_mb: int, pages_fd: int, results_fd: int) -> None:
     # Warm the imports and models before the cap, so the cap measures pages, not start-up.
     with contextlib.suppress(Exception):
         extract_bytes(b"<html><body><p>Warm up the extractor with one short paragraph of text.</p></body></html>", "text/html")
+    # glibc gives blocks over its mmap threshold (128 KB at first) fresh mappings, and trims the
+    # heap when more than twice that is free at its top; freeing one large mapped block raises
+    # both. Without this, each page read (~170 KB) and freed cost some 30 page faults; the
+    # in-process extractor and the old pipe protocol (3 MB batch reads) had it by accident.
+    block = bytes(8 << 20)
+    del block
     cap = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
