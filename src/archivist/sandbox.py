@@ -304,16 +304,15 @@ class PageSandbox:
         """
         pages, results = self._pages_fd, self._results_fd
         assert pages is not None and results is not None
-        if os.fstat(results).st_size > _FILE_KEEP:
-            os.ftruncate(results, 0)
+        for fd in (pages, results):  # the worker is between batches: the files are this process's
+            if os.fstat(fd).st_size > _FILE_KEEP:
+                os.ftruncate(fd, 0)
         _pwrite_all(results, _PROGRESS.pack(0, time.monotonic(), _RESULTS_AT, 0), 0)
         index, at = [], 0
         for j in jobs:
             _pwrite_all(pages, j.content, at)
             index.append((at, len(j.content), j.media_type, j.declared_content_type, j.url, j.captured_at))
             at += len(j.content)
-        if at > _FILE_KEEP:
-            os.ftruncate(pages, 0)
         return pickle.dumps(index, protocol=5)
 
     @staticmethod
