@@ -248,7 +248,9 @@ class PageSandbox:
         elif ended == "died":
             err = self._died()
         # The worker has ended the batch or is gone: the record cannot change under the read.
-        done, _, end = self._progress(len(jobs))
+        stuck, (done, _, end) = done, self._progress(len(jobs))
+        if ended == "timeout" and done > stuck:
+            err = None  # the page finished as it was killed: the next one has not had its time
         out = self._results(done, end)
         if err is None and not out:  # "done" without a result: not to be waited for again
             self._stop(kill=True)
