@@ -304,3 +304,47 @@ def test_short_article_longer_cookie_banner() -> None:
     text = maintext.main_text(html)
     assert "Sejm uchwalił w piątek" in text and "trafi teraz do Senatu" in text
     assert "partners" not in text and "privacy" not in text
+
+
+_PROSE = "<p>This is a long enough paragraph of article prose, with commas, and a full stop at the end.</p>" * 6
+_H1_PAGES = [
+    f"<html><body><noscript><h1>Hidden</h1></noscript><nav><a href='/a'>Home</a><h1>Nav</h1></nav><article><h1>Real</h1>{_PROSE}</article></body></html>",
+    f"<html><body><div class='sidebar'><h1>Side headline</h1><p>tiny</p></div><div class='share'>Share this</div><div>{_PROSE}</div></body></html>",
+    f"<html><head><template><h1>t</h1></template></head><body><div class='menu'><a href='/x'>Menu</a></div><main><h1>Main</h1>{_PROSE}</main></body></html>",
+]
+
+
+@pytest.mark.parametrize("html", _H1_PAGES)
+def test_h1s_found_by_metadata_give_the_same_text(html: str) -> None:
+    """The h1 list metadata's pass hands over (before scripts are stripped) changes nothing."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from archivist.metadata import extract_metadata
+
+    alone = maintext.extract_tree(LexborHTMLParser(html))
+    tree = LexborHTMLParser(html)
+    h1s: list = []
+    extract_metadata(tree, None, None, h1s=h1s)
+    assert h1s  # the pass found them
+    assert maintext.extract_tree(tree, h1s=h1s) == alone
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        f"<html><head><meta charset='utf-8'><title>Café — Zürich</title></head><body><h1>Café</h1>{_PROSE}</body></html>".encode(),
+        b"\xef\xbb\xbf" + f"<html><body>{_PROSE}</body></html>".encode(),  # BOM: the text path
+        f"<html><body>{_PROSE}\x00</body></html>".encode(),  # NUL: the text path
+        f"<html><body>{_PROSE}".encode() + b"\xff</body></html>",  # invalid UTF-8: the text path
+    ],
+)
+def test_utf8_bytes_parse_equals_text_parse(raw: bytes) -> None:
+    """A strictly decoded UTF-8 page parsed from its bytes gives what its decoded text gives."""
+    from archivist import charset
+
+    decision = charset.decide(raw, None)
+    text = charset.decode(raw, decision)
+    via_text = extractor.extract_html(text, "https://example.org/a", None)
+    via_bytes = extractor.extract_bytes(raw, "text/html", url="https://example.org/a")
+    via_bytes.language = via_bytes.language_confidence = via_bytes.charset_declared = via_bytes.charset_used = None
+    assert via_bytes == via_text
