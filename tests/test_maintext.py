@@ -348,3 +348,32 @@ def test_utf8_bytes_parse_equals_text_parse(raw: bytes) -> None:
     via_bytes = extractor.extract_bytes(raw, "text/html", url="https://example.org/a")
     via_bytes.language = via_bytes.language_confidence = via_bytes.charset_declared = via_bytes.charset_used = None
     assert via_bytes == via_text
+
+
+def test_collapsed_links_counted_late_equal_counted_at_once() -> None:
+    """A collapsed chrome block's link characters, counted only when the selection asks (the
+    fallback that weighs chrome), equal the count taken right after the walk."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    s1 = "Residents of the valley gathered on Tuesday evening, and the council listened to every single complaint about the new road. "
+    html = (
+        "<html><body><div class='share-box'><a href='/1'>Share on X</a> <a href='/2'>Facebook</a></div>"
+        + "".join(f"<div class='related'><p>{s1 * 2}</p><p>{s1}<a href='/r{i}'>{s1[:60]}</a></p></div>" for i in range(3))
+        + "<p>tiny</p></body></html>"
+    )
+    tree = LexborHTMLParser(html)
+    tree.strip_tags(["script", "style", "noscript", "template"])
+    w = maintext._Walker()
+    w.collapse_limit = 2000
+    w.walk(tree.body)
+    late = [b for b in w.blocks if b.link < 0]
+    assert len(late) == 4  # the share box and the three "related" boxes
+    at_once = []
+    for b in late:
+        texts = [a.text(deep=True) for a in b.node.css("a")]  # type: ignore[attr-defined]
+        at_once.append(min(b.chars, sum(len(t) - t.count(" ") for t in texts)))
+    maintext._select(w, maintext._TitleMatch([]), heed_hidden=False, heed_chrome=False)
+    assert [b.link for b in late] == at_once
+    # End to end: the fallback takes the prose of the chrome-named boxes, not the share links.
+    text = maintext.main_text(html)
+    assert "Residents of the valley" in text and "Facebook" not in text
