@@ -304,3 +304,76 @@ def test_short_article_longer_cookie_banner() -> None:
     text = maintext.main_text(html)
     assert "Sejm uchwalił w piątek" in text and "trafi teraz do Senatu" in text
     assert "partners" not in text and "privacy" not in text
+
+
+_PROSE = "<p>This is a long enough paragraph of article prose, with commas, and a full stop at the end.</p>" * 6
+_H1_PAGES = [
+    f"<html><body><noscript><h1>Hidden</h1></noscript><nav><a href='/a'>Home</a><h1>Nav</h1></nav><article><h1>Real</h1>{_PROSE}</article></body></html>",
+    f"<html><body><div class='sidebar'><h1>Side headline</h1><p>tiny</p></div><div class='share'>Share this</div><div>{_PROSE}</div></body></html>",
+    f"<html><head><template><h1>t</h1></template></head><body><div class='menu'><a href='/x'>Menu</a></div><main><h1>Main</h1>{_PROSE}</main></body></html>",
+]
+
+
+@pytest.mark.parametrize("html", _H1_PAGES)
+def test_h1s_found_by_metadata_give_the_same_text(html: str) -> None:
+    """The h1 list metadata's pass hands over (before scripts are stripped) changes nothing."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from archivist.metadata import extract_metadata
+
+    alone = maintext.extract_tree(LexborHTMLParser(html))
+    tree = LexborHTMLParser(html)
+    h1s: list = []
+    extract_metadata(tree, None, None, h1s=h1s)
+    assert h1s  # the pass found them
+    assert maintext.extract_tree(tree, h1s=h1s) == alone
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        f"<html><head><meta charset='utf-8'><title>Café — Zürich</title></head><body><h1>Café</h1>{_PROSE}</body></html>".encode(),
+        b"\xef\xbb\xbf" + f"<html><body>{_PROSE}</body></html>".encode(),  # BOM: the text path
+        f"<html><body>{_PROSE}\x00</body></html>".encode(),  # NUL: the text path
+        f"<html><body>{_PROSE}".encode() + b"\xff</body></html>",  # invalid UTF-8: the text path
+    ],
+)
+def test_utf8_bytes_parse_equals_text_parse(raw: bytes) -> None:
+    """A strictly decoded UTF-8 page parsed from its bytes gives what its decoded text gives."""
+    from archivist import charset
+
+    decision = charset.decide(raw, None)
+    text = charset.decode(raw, decision)
+    via_text = extractor.extract_html(text, "https://example.org/a", None)
+    via_bytes = extractor.extract_bytes(raw, "text/html", url="https://example.org/a")
+    via_bytes.language = via_bytes.language_confidence = via_bytes.charset_declared = via_bytes.charset_used = None
+    assert via_bytes == via_text
+
+
+def test_collapsed_links_counted_late_equal_counted_at_once() -> None:
+    """A collapsed chrome block's link characters, counted only when the selection asks (the
+    fallback that weighs chrome), equal the count taken right after the walk."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    s1 = "Residents of the valley gathered on Tuesday evening, and the council listened to every single complaint about the new road. "
+    html = (
+        "<html><body><div class='share-box'><a href='/1'>Share on X</a> <a href='/2'>Facebook</a></div>"
+        + "".join(f"<div class='related'><p>{s1 * 2}</p><p>{s1}<a href='/r{i}'>{s1[:60]}</a></p></div>" for i in range(3))
+        + "<p>tiny</p></body></html>"
+    )
+    tree = LexborHTMLParser(html)
+    tree.strip_tags(["script", "style", "noscript", "template"])
+    w = maintext._Walker()
+    w.collapse_limit = 2000
+    w.walk(tree.body)
+    late = [b for b in w.blocks if b.link < 0]
+    assert len(late) == 4  # the share box and the three "related" boxes
+    at_once = []
+    for b in late:
+        texts = [a.text(deep=True) for a in b.node.css("a")]  # type: ignore[attr-defined]
+        at_once.append(min(b.chars, sum(len(t) - t.count(" ") for t in texts)))
+    maintext._select(w, maintext._TitleMatch([]), heed_hidden=False, heed_chrome=False)
+    assert [b.link for b in late] == at_once
+    # End to end: the fallback takes the prose of the chrome-named boxes, not the share links.
+    text = maintext.main_text(html)
+    assert "Residents of the valley" in text and "Facebook" not in text

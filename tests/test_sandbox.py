@@ -190,3 +190,17 @@ def test_a_worker_started_early_that_dies_before_it_is_ready_is_the_first_pages_
         assert box.restarts == 2  # the early worker, then one for the second page: none started twice
     assert [getattr(r, "reason", None) for r in results] == ["extractor-crash", "extractor-crash"]
     assert all("exit code 1" in str(r) for r in results)
+
+
+def test_shared_files_grown_past_the_limit_are_emptied_between_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a batch larger than the limit, the page and result files shrink before the next one is written."""
+    import archivist.sandbox as sandbox_mod
+    from archivist.sandbox import Job
+
+    monkeypatch.setattr(sandbox_mod, "_FILE_KEEP", 1000)  # parent side only: every batch here is "large"
+    with PageSandbox(Limits(timeout=60)) as box:
+        for round_ in range(3):
+            jobs = [Job(GOOD.replace("Ordinary", f"R{round_} p{i}").encode(), "text/html") for i in range(3)]
+            results = box.extract_many(jobs)
+            assert [r.title for r in results] == [f"R{round_} p{i} page" for i in range(3)]  # type: ignore[union-attr]
+        assert box.restarts == 0

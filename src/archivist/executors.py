@@ -87,9 +87,14 @@ class LocalExecutor:
 
 
 def _init_worker() -> None:
+    import contextlib
+
     from .nopandas import skip_pandas_probe
 
-    skip_pandas_probe()  # a pool worker is ours: its tables need no pandas
+    # A pool worker is ours: its tables need no pandas. (An initializer that raised would break
+    # the pool; without the probe skipped, the worker only imports pandas as before.)
+    with contextlib.suppress(Exception):
+        skip_pandas_probe()
 
 
 class RayExecutor:

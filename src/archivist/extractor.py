@@ -86,18 +86,18 @@ def extract_html(
     from .htmlguard import byte_counts, problem
 
     counts = byte_counts(raw) if raw is not None else None
-    same_bytes = utf8 and raw is not None and b"\x00" not in raw
     if (why := problem(html, raw, counts=counts)) is not None:
         raise NotExtractable("pathological-html", f"{why}: the HTML parsers would take minutes")
     # Tens of thousands of unclosed tags (<option>, <rb>... can make the tree builder quadratic,
     # seconds to minutes): the text is read flat (see maintext) and the metadata comes from the
     # page's start, where the head and its declarations stand.
-    if same_bytes:
+    source: str | bytes
+    if utf8 and raw is not None and counts is not None and b"\x00" not in raw:
         # The text is the bytes' exact UTF-8 decoding without NUL (nothing to prepare): "<" and
         # "</" count the same in both, and lexbor gets the bytes it would encode the text into.
-        raw_lt = counts[0]  # type: ignore[index]
-        flat = maintext.flat_by_counts(raw_lt, raw.count(b"</") if raw_lt > 30_000 else 0)  # type: ignore[union-attr]
-        source: str | bytes = raw  # type: ignore[assignment]
+        lt = counts[0]
+        flat = maintext.flat_by_counts(lt, raw.count(b"</") if lt > 30_000 else 0)
+        source = raw
     else:
         html = maintext.prepare(html)
         flat = maintext.reads_flat(html)

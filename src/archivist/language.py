@@ -179,8 +179,8 @@ def _classify_among(sample: str, allowed: frozenset[str] | None) -> tuple[str, f
     # rank() keeps each label's first column and sorts all of them (stable, best first); the
     # allowed ones are taken from that list in its order. Sorting only the allowed ones gives
     # the same list (a stable sort keeps ties in column order either way), so the same sum.
-    items = [(lang, scores[i]) for lang, i in _label_columns(ident)]
-    ranked = ([x for x in items if x[0] in allowed] or items) if allowed else items
+    cols = _label_columns(ident, allowed) if allowed else ()
+    ranked = [(lang, scores[i]) for lang, i in (cols or _label_columns(ident, None))]
     ranked.sort(key=itemgetter(1), reverse=True)
     total = sum(p for _, p in ranked) or 1.0
     lang, p = ranked[0]
@@ -188,12 +188,13 @@ def _classify_among(sample: str, allowed: frozenset[str] | None) -> tuple[str, f
 
 
 @cache
-def _label_columns(ident) -> tuple[tuple[str, int], ...]:  # type: ignore[no-untyped-def]
-    """(label, its first column) for each distinct label of the model, in column order."""
+def _label_columns(ident, allowed: frozenset[str] | None) -> tuple[tuple[str, int], ...]:  # type: ignore[no-untyped-def]
+    """(label, its first column) for each distinct label of the model (of ``allowed`` only, when
+    given), in column order."""
     first: dict[str, int] = {}
     for i, lang in enumerate(ident.nb_classes):
         first.setdefault(lang, i)
-    return tuple(first.items())
+    return tuple((lang, i) for lang, i in first.items() if allowed is None or lang in allowed)
 
 
 def _script(ch: str) -> str | None:

@@ -157,11 +157,12 @@ class _Block:
     text: str
     chars: int  # non-space characters
     eff: float  # effective length: CJK characters weigh as words do in spaced scripts
-    link: int  # characters inside links
+    link: int  # characters inside links (-1: not counted yet, see _link)
     anc: tuple[int, ...]  # element ids from the root down to the block's own element
     tag: str  # tag of the block's own element
     punct: int
     cuts: tuple[int, ...] = ()  # cumulative link characters at each <br>, when there are any
+    node: object = None  # a collapsed element whose links are counted when first asked (_link)
 
 
 @dataclass
@@ -360,12 +361,8 @@ class _Walker:
         self._flush()
         if n:
             body = " ".join(text.split())
-            link = 0
-            for a in node.css("a"):
-                t = a.text(deep=True)
-                link += len(t) - t.count(" ")
             self.blocks.append(
-                _Block(body, n, float(n), min(n, link), tuple(self._stack), self.tags[eid], len(_PUNCT.findall(body)))
+                _Block(body, n, float(n), -1, tuple(self._stack), self.tags[eid], len(_PUNCT.findall(body)), node=node)
             )
         return True
 
@@ -453,9 +450,27 @@ def _is_chrome_name(names: str) -> int:
     return 1 if weak and not positive else 0
 
 
+def _link(b: _Block) -> int:
+    """Link characters of a collapsed element's block, counted on first use.
+
+    Such a block is chrome, which the selection weighs without its links: most are never
+    asked, and each count is a CSS pass plus one text read per link. The subtree is not
+    changed after the walk, so a count made later is the count made then.
+    """
+    if b.link < 0:
+        link = 0
+        for a in b.node.css("a"):  # type: ignore[attr-defined]
+            t = a.text(deep=True)
+            link += len(t) - t.count(" ")
+        b.link = min(b.chars, link)
+        b.node = None
+    return b.link
+
+
 def _weight(b: _Block) -> float:
     """Content weight of one block: prose counts for, links and bare labels against."""
-    ld = b.link / b.chars if b.chars else 1.0
+    link = b.link if b.link >= 0 else _link(b)
+    ld = link / b.chars if b.chars else 1.0
     if ld > 0.5:
         return -b.eff
     if b.eff < 25 and not b.punct:
@@ -464,7 +479,7 @@ def _weight(b: _Block) -> float:
 
 
 def _is_prose(b: _Block) -> bool:
-    return b.link <= 0.5 * b.chars and (b.eff >= 25 or b.punct > 0)
+    return (b.link if b.link >= 0 else _link(b)) <= 0.5 * b.chars and (b.eff >= 25 or b.punct > 0)
 
 
 def _clean_title(raw: str | None) -> str | None:
@@ -716,7 +731,7 @@ def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool, heed_chrome
             continue
         if chrome and not no_chrome(anc[db + 1 :]):
             continue
-        if b.link > 0.5 * b.chars:
+        if (b.link if b.link >= 0 else _link(b)) > 0.5 * b.chars:
             continue
         chosen.append(b)
 
