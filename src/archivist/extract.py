@@ -393,6 +393,10 @@ def extract(
     total = StageReport(stage="extract")
     results: dict[Path, StageReport] = {}
     todo: list[Path] = []
+    if limits is not None and executor == "local" and (workers <= 1 or len(warcs) <= 1) and warcs:
+        # Shards run in this process: the sandbox worker's start-up (imports, models) overlaps
+        # the hashing of the inputs below instead of waiting for the first batch.
+        shared_sandbox(limits).start()
     # Each input is hashed once per run (resume check, run state, inputs record): a pass over a
     # 1 GB WARC costs about a second.
     digests = {w: input_digest(w) for w in warcs}
