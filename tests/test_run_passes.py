@@ -172,3 +172,22 @@ def test_near_pairs_in_small_batches(monkeypatch) -> None:
         sigs[noise] = rng.randint(0, 2**32, size=int(noise.sum()), dtype=np.uint64).astype(np.uint32)
         got = dedup.near_pairs(sigs)
         assert got == sorted(set(got)) and set(got) == _reference_pairs(sigs), trial
+
+
+def test_nonempty_rows_read_off_the_offsets_equal_the_plain_definition() -> None:
+    """Sliced arrays, large strings and nulls (a null text is empty) give the plain answer."""
+    import numpy as np
+    import pyarrow as pa
+
+    from archivist.sitewide import _nonempty
+
+    values = ["a", "", "héllo", "", "", "xyz", "", "日本"]
+    for typ in (pa.string(), pa.large_string()):
+        arr = pa.array(values, type=typ)
+        for start in range(len(values)):
+            part = arr.slice(start)
+            want = [i for i, v in enumerate(values[start:]) if v]
+            assert _nonempty(part).tolist() == want
+        with_null = pa.array(["a", None, "", "b"], type=typ)
+        assert _nonempty(with_null).tolist() == [0, 3]
+    assert isinstance(_nonempty(pa.array(["a"], type=pa.string())), np.ndarray)

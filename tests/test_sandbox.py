@@ -147,19 +147,19 @@ def test_a_worker_that_cannot_start_makes_each_page_a_reject(monkeypatch: pytest
 
 
 def test_a_batch_longer_than_the_deadline_is_fine_when_each_page_is_within_it() -> None:
-    """The deadline is each page's, not the batch's: eight pages of ~0.2 s each under a 1.5 s deadline."""
+    """The deadline is each page's, not the batch's: sixteen pages of 0.1-0.2 s each under a 1 s deadline."""
     from archivist.sandbox import Job
 
     paced = "<html><body>" + "<p>word</p>" * 30_000 + "</body></html>"
-    jobs = [Job(paced.replace("word", f"w{i}", 1).encode(), "text/html") for i in range(8)]
-    with PageSandbox(Limits(timeout=1.5, memory_mb=1 << 16)) as box:
+    jobs = [Job(paced.replace("word", f"w{i}", 1).encode(), "text/html") for i in range(16)]
+    with PageSandbox(Limits(timeout=1.0, memory_mb=1 << 16)) as box:
         box.extract(GOOD.encode(), "text/html")
         t = time.monotonic()
         results = box.extract_many(jobs)
         took = time.monotonic() - t
-        assert [type(r).__name__ for r in results] == ["ExtractedDoc"] * 8, results
+        assert [type(r).__name__ for r in results] == ["ExtractedDoc"] * 16, results
         assert box.restarts == 0
-    if took < 1.5:
+    if took < 1.0:
         pytest.skip(f"the batch took {took:.2f} s, within one deadline: nothing shown on this machine")
 
 
