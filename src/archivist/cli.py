@@ -215,9 +215,9 @@ def extract(
 
     Example: archivist extract archives/ -o records --workers 2
     """
-    from .nopandas import skip_pandas_probe
+    from .arrow_process import configure
 
-    skip_pandas_probe()  # this process builds tables from rows: ~0.3 s less without pandas
+    configure()  # no pandas probe (0.3 s), Arrow memory from the system allocator (flat peak RSS)
     with _fatal_errors(), _progress("extracting", quiet) as progress:
         report = api.extract(list(warcs) if warcs else None, out_dir, workers=workers, executor=executor,
                              address=address, resume=resume, progress=progress,

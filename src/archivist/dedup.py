@@ -191,7 +191,7 @@ def near_pairs(sigs: np.ndarray) -> list[tuple[int, int]]:
 
 
 _ALL_PAIRS = 50  # buckets up to this size are checked pair by pair
-_CHECK_BATCH = 1 << 15  # candidate pairs compared at once (two 512-byte rows each)
+_CHECK_BATCH = 1 << 12  # candidate pairs compared at once (two 512-byte rows each: 4 MB)
 
 
 def _check(sigs: np.ndarray, first: np.ndarray, second: np.ndarray, pairs: set[tuple[int, int]]) -> None:

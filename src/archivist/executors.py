@@ -89,12 +89,12 @@ class LocalExecutor:
 def _init_worker() -> None:
     import contextlib
 
-    from .nopandas import skip_pandas_probe
+    from .arrow_process import configure
 
-    # A pool worker is ours: its tables need no pandas. (An initializer that raised would break
-    # the pool; without the probe skipped, the worker only imports pandas as before.)
+    # A pool worker is ours: no pandas probe, Arrow on the system allocator. (An initializer
+    # that raised would break the pool; without them the worker only runs as before.)
     with contextlib.suppress(Exception):
-        skip_pandas_probe()
+        configure()
 
 
 class RayExecutor:

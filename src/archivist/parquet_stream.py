@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .fsutil import atomic_path
+from .memory import release_free_memory
 from .parquet_io import WRITE_OPTIONS
 
 ROW_GROUP_ROWS = 1000
@@ -47,6 +48,8 @@ class RowGroupWriter:
             self._writer.write_table(table, row_group_size=self.rows_per_group)
             self.rows_written += len(self._rows)
             self._rows = []
+            del table
+            release_free_memory()
 
 
 @contextmanager
@@ -73,8 +76,11 @@ def rewrite_row_groups(path: str | Path, patch: Any) -> None:
         try:
             start = 0
             for i in range(src.num_row_groups):
-                t = patch(src.read_row_group(i), start).combine_chunks()
+                # One thread: the read does not spread its buffers over several threads' heaps.
+                t = patch(src.read_row_group(i, use_threads=False), start).combine_chunks()
                 writer.write_table(t, row_group_size=rows_per_group)
                 start += t.num_rows
+                del t
+                release_free_memory()
         finally:
             writer.close()

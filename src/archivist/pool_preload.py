@@ -8,9 +8,9 @@ importing it afresh, which costs about 0.5 s of CPU per worker.
 from __future__ import annotations
 
 try:
+    from .arrow_process import configure
     from .extract import _shard_task  # noqa: F401  (the shard task and everything it runs)
-    from .nopandas import skip_pandas_probe
 
-    skip_pandas_probe()
+    configure()
 except Exception:  # a failed preload loses only the head start: workers import as usual
     pass
