@@ -76,7 +76,9 @@ class _WordCrc(dict[str, int]):
         return v
 
 
-_WORD_CACHE = 1 << 20
+# Bounded small: at 2**20 words (some 100 MB) a large multilingual run would carry the cache as
+# the bulk of its memory; 2**16 words (a few MB) hold a language's frequent words.
+_WORD_CACHE = 1 << 16
 _crc = _WordCrc()
 
 
