@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 
 import numpy as np
@@ -26,8 +27,15 @@ SAMPLES = [
 ]
 
 
+@functools.cache
+def _py3langid() -> LanguageIdentifier:
+    """py3langid's own identifier, unpacked from its bundled model: the reference."""
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
 def _reference(ident, data: bytes) -> dict[int, int]:  # type: ignore[no-untyped-def]
-    c = visit_counts(ident.tk_nextmove, ident._rowbase, ident.tk_output, data)
+    ref = _py3langid()
+    c = visit_counts(ref.tk_nextmove, ref._rowbase, ref.tk_output, data)
     return dict(c) if c else {}
 
 
@@ -55,9 +63,9 @@ def test_counts_equal_py3langid_on_random_bytes_and_text() -> None:
 
 def test_model_depth_is_the_window_the_count_assumes() -> None:
     """Breadth-first from the root: the deepest automaton state is MAX_NGRAM_BYTES bytes deep."""
-    ident = language._identifier()
-    nm = ident._np_nextmove
-    rowbase = ident._np_rowbase
+    ref = _py3langid()
+    nm = np.asarray(ref.tk_nextmove)
+    rowbase = np.asarray(ref._rowbase)
     seen = np.zeros(len(rowbase), dtype=bool)
     seen[0] = True
     frontier, depth = np.array([0]), 0
@@ -75,7 +83,7 @@ def test_model_depth_is_the_window_the_count_assumes() -> None:
 
 def test_ranking_equals_py3langid() -> None:
     ours = language._identifier()
-    ref = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ref = _py3langid()
     for data in SAMPLES[4:]:
         text = data.decode("utf-8", "replace")
         a, b = ours.rank(text), ref.rank(text)
@@ -96,7 +104,10 @@ def test_model_copy_in_the_cache_is_the_bundled_model(tmp_path, monkeypatch) -> 
     assert isinstance(second[0].base, np.memmap)  # mapped, not unpacked again
     ref = load_model(MODEL_DIR / MODEL_FILE)
     for got in (first, second):
-        ptc, pc, classes, nextmove, row, output = got
+        ptc, pc, classes, nextmove, row, output, tables = got
+        built = language._tables_from(language._ngram_tables(ref[3], ref[4], ref[5]))
+        assert (tables.byte_class, tables.root, tables.pad) == (built.byte_class, built.root, built.pad)
+        assert np.array_equal(tables.next_row, built.next_row) and np.array_equal(tables.feature, built.feature)
         assert ptc.dtype == np.float32 and np.array_equal(ptc, ref[0]) and np.array_equal(pc, ref[1]) and classes == ref[2]
         assert np.array_equal(np.asarray(nextmove), np.frombuffer(ref[3], dtype=np.dtype(ref[3].typecode)))
         assert list(row) == list(ref[4]) and list(np.asarray(output)) == list(ref[5])

@@ -15,7 +15,7 @@ from collections import Counter
 from functools import cache
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 # Below this many letters we say nothing (a button label is not a language sample).
 _MIN_LETTERS = 6
@@ -45,15 +45,10 @@ def _identifier():  # type: ignore[no-untyped-def]
     from py3langid.langid import LanguageIdentifier
 
     class _VectorIdentifier(LanguageIdentifier):
-        """py3langid with its feature count done by numpy instead of a per-byte Python loop.
+        """py3langid with its feature count done by numpy (see ngram_counts) instead of a
+        per-byte Python loop: the same counts, hence the same scores, at a fraction of the time."""
 
-        The model is an Aho-Corasick automaton over byte n-grams of at most MAX_NGRAM_BYTES
-        bytes, so the state after byte i depends only on the last MAX_NGRAM_BYTES bytes: every
-        position's state is MAX_NGRAM_BYTES vectorised steps from the root, and the counts
-        (hence the scores) are exactly py3langid's, at a third of the time.
-        """
-
-        __slots__ = ("_np_nextmove", "_np_out", "_np_rowbase")
+        __slots__ = ("_ngram",)
 
         def _raw_score(self, text):  # type: ignore[no-untyped-def]
             idx, counts = ngram_counts(self, text)
@@ -61,21 +56,86 @@ def _identifier():  # type: ignore[no-untyped-def]
                 return np.zeros(len(self.nb_classes), dtype=np.float32)  # norm_probs: uniform, abstain
             return np.log1p(counts.astype(np.float32)) @ self.nb_ptc[idx] + self.nb_pc
 
-    ptc, pc, classes, nextmove, row, output = _model_arrays()
-    ident = _VectorIdentifier(ptc, pc, classes, nextmove, output, norm_probs=True, tk_row=row)
-    ident._np_nextmove = nextmove if isinstance(nextmove, np.ndarray) else np.frombuffer(nextmove, dtype=np.dtype(nextmove.typecode))
-    ident._np_rowbase = np.asarray(ident._rowbase, dtype=np.intp)
-    ident._np_out = np.asarray(output, dtype=np.int64)
+    ptc, pc, classes, nextmove, row, output, tables = _model_arrays()
+    # py3langid turns tk_row into a list of 100,000 Python ints (4 MB) that only its own
+    # byte loop reads; the count here reads the derived tables instead.
+    ident = _VectorIdentifier(ptc, pc, classes, nextmove, output, norm_probs=True, tk_row=())
+    ident.tk_row = row
+    ident._ngram = tables
     return ident
+
+
+class NgramTables(NamedTuple):
+    """py3langid's automaton recast for vectorised steps (built by _ngram_tables).
+
+    The automaton's transition rows (``row[state]``) have 256 columns, one per byte, but only
+    ~200 distinct columns: bytes with equal columns form a class. ``next_row[c * nrows + r]`` is
+    the row of the state reached from a state of row r on a byte of class c (uint16), and
+    ``feature[c * nrows + r]`` that state's feature index (-1: none), so a step is one lookup in
+    a 15 MB table instead of two (row, then state) in a 39 MB one, and the last step yields
+    the feature directly. Column-major: the early steps, from shallow states, stay in a few pages.
+    """
+
+    byte_class: bytes  # bytes.translate table: byte -> its class
+    next_row: Any  # uint16 (classes, nrows)
+    feature: Any  # int32 (classes, nrows)
+    root: int  # the row of the root state
+    pad: bytes  # MAX_NGRAM_BYTES - 1 bytes that keep the root state (stand for "before the text")
+
+    @property
+    def nrows(self) -> int:
+        return int(self.next_row.shape[1])
+
+
+def _ngram_tables(nextmove, row, output) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The arrays of NgramTables from py3langid's model (0.2 s; kept in the cache copy)."""
+    import numpy as np
+
+    state_row = np.asarray(row, dtype=np.int64)
+    nrows = int(state_row.max()) + 1
+    if nrows > 1 << 16:
+        raise ValueError(f"py3langid's automaton has {nrows} rows, more than uint16 holds")
+    nm = (nextmove if isinstance(nextmove, np.ndarray) else np.frombuffer(nextmove, dtype=np.dtype(nextmove.typecode))).reshape(nrows, 256)
+    seen: dict[bytes, int] = {}
+    byte_class = np.array([seen.setdefault(nm[:, b].tobytes(), len(seen)) for b in range(256)], dtype=np.uint8)
+    first_byte = [int(np.flatnonzero(byte_class == c)[0]) for c in range(len(seen))]
+    target = nm[:, first_byte].T  # (classes, nrows): the state each step reaches
+    root = int(state_row[0])
+    # A byte that takes the root state back to itself: the text is counted as if preceded by
+    # MAX_NGRAM_BYTES - 1 of them, so its first positions need no steps of their own.
+    pad = int(np.flatnonzero(nm[root] == 0)[-1])
+    return {
+        "ngram_byte_class": byte_class,
+        "ngram_next_row": state_row[target].astype(np.uint16),
+        "ngram_feature": np.asarray(output, dtype=np.int32)[target],
+        "ngram_meta": np.array([root, pad], dtype=np.int64),
+    }
+
+
+def _tables_from(arrays: dict[str, Any]) -> NgramTables:
+    import numpy as np
+
+    root, pad = (int(x) for x in arrays["ngram_meta"])
+    return NgramTables(
+        byte_class=np.asarray(arrays["ngram_byte_class"], dtype=np.uint8).tobytes(),
+        next_row=arrays["ngram_next_row"],
+        feature=arrays["ngram_feature"],
+        root=root,
+        pad=bytes([pad]) * (MAX_NGRAM_BYTES - 1),
+    )
 
 
 # The model's table ships as float16, which numpy neither multiplies with BLAS nor widens fast
 # (widening the rows a text touches cost more than the rest of the scoring): it is kept as float32.
 _MODEL_PARTS = ("ptc32", "pc", "nextmove", "row", "output")
+_TABLE_PARTS = ("ngram_byte_class", "ngram_next_row", "ngram_feature", "ngram_meta")
+# Part of the cache folder's name: a new layout of the derived tables gets a new folder.
+_CACHE_LAYOUT = "f32-ngram1"
 
 
 def _model_arrays():  # type: ignore[no-untyped-def]
-    """py3langid's model, from an uncompressed copy mapped into memory when one can be kept.
+    """py3langid's model and the derived NgramTables, from an uncompressed copy mapped into
+    memory when one can be kept.
 
     Unpacking the bundled model (LZMA) costs half a second in every process that needs it; the
     copy under the user's cache folder loads in a millisecond, and its pages are shared by all
@@ -90,25 +150,27 @@ def _model_arrays():  # type: ignore[no-untyped-def]
 
     src = MODEL_DIR / MODEL_FILE
     st = src.stat()
-    cache = _cache_root() / f"py3langid-{py3langid.__version__}-{st.st_size}-{st.st_mtime_ns}-f32"
+    cache = _cache_root() / f"py3langid-{py3langid.__version__}-{st.st_size}-{st.st_mtime_ns}-{_CACHE_LAYOUT}"
     try:
         # Plain views of the mapped files: numpy's memmap subclass adds a Python call to every index.
-        parts = [np.load(cache / f"{k}.npy", mmap_mode="r").view(np.ndarray) for k in _MODEL_PARTS]
+        parts = {k: np.load(cache / f"{k}.npy", mmap_mode="r").view(np.ndarray) for k in _MODEL_PARTS + _TABLE_PARTS}
         classes = json.loads((cache / "classes.json").read_text(encoding="utf-8"))
-        ptc, pc, nextmove, row, output = parts
-        for big in (ptc, nextmove):
-            # Touch every page now: the model is resident from the start, as when it was
-            # unpacked, so a worker's memory does not creep up with the variety of its texts.
+        tables = _tables_from(parts)
+        for big in (parts["ptc32"], tables.next_row, tables.feature):
+            # Touch every page now: what scoring reads is resident from the start, as when the
+            # model was unpacked, so a worker's memory does not creep up with the variety of
+            # its texts. (The automaton's own table is not read: the derived tables replace it.)
             int(big.reshape(-1).view(np.uint8)[::4096].sum())
-        return ptc, np.asarray(pc), classes, nextmove, row.tolist(), output
-    except (OSError, ValueError):
+        return (parts["ptc32"], np.asarray(parts["pc"]), classes, parts["nextmove"], parts["row"], parts["output"], tables)
+    except (OSError, ValueError, KeyError):
         pass
     ptc, pc, classes, nextmove, row, output = load_model(src)
     ptc = ptc.astype(np.float32)  # exact: every float16 is a float32
+    derived = _ngram_tables(nextmove, row, output)
     with contextlib.suppress(OSError):  # no writable cache: every process unpacks the model itself
         _save_model(cache, {"ptc32": ptc, "pc": pc, "nextmove": np.frombuffer(nextmove, dtype=np.dtype(nextmove.typecode)),
-                            "row": np.asarray(row, dtype=np.int64), "output": np.asarray(output, dtype=np.int64)}, classes)
-    return ptc, pc, classes, nextmove, row, output
+                            "row": np.asarray(row, dtype=np.int64), "output": np.asarray(output, dtype=np.int64), **derived}, classes)
+    return ptc, pc, classes, nextmove, row, output, _tables_from(derived)
 
 
 def _cache_root() -> Path:
@@ -141,25 +203,33 @@ def _save_model(dest: Path, arrays: dict[str, Any], classes: list[str]) -> None:
 
 
 def ngram_counts(ident, data: bytes):  # type: ignore[no-untyped-def]
-    """(feature indexes, their counts) of ``data`` under ``ident``'s automaton: py3langid's visit_counts."""
+    """(feature indexes ascending, their counts) of ``data`` under ``ident``'s automaton:
+    py3langid's visit_counts.
+
+    The model is an Aho-Corasick automaton over byte n-grams of at most MAX_NGRAM_BYTES bytes,
+    so the state after byte i depends only on the last MAX_NGRAM_BYTES bytes: every position's
+    state is MAX_NGRAM_BYTES vectorised steps from the root (the first positions read pad bytes,
+    which keep the root state, before the text).
+    """
     import numpy as np
 
-    k = MAX_NGRAM_BYTES
-    nm, rowbase = ident._np_nextmove, ident._np_rowbase
-    b = np.frombuffer(data, dtype=np.uint8).astype(np.intp)
-    state, head = 0, []
-    for x in b[: k - 1].tolist():  # the first positions have fewer than k bytes behind them
-        state = int(nm[rowbase[state] + x])
-        head.append(state)
-    states = np.asarray(head, dtype=np.intp)
-    if len(b) >= k:
-        m = len(b) - k + 1
-        s = np.zeros(m, dtype=np.intp)
-        for j in range(k):
-            s = nm[rowbase[s] + b[j : m + j]]
-        states = np.concatenate([states, s.astype(np.intp)])
-    feats = ident._np_out[states]
-    return np.unique(feats[feats >= 0], return_counts=True)
+    t: NgramTables = ident._ngram
+    k, m, nrows = MAX_NGRAM_BYTES, len(data), t.nrows
+    c = np.frombuffer((t.pad + data).translate(t.byte_class), dtype=np.uint8).astype(np.intp)
+    c *= nrows  # column offsets
+    step = t.next_row.reshape(-1)
+    s = step[c[:m] + t.root]
+    for j in range(1, k - 1):
+        s = step[c[j : m + j] + s]
+    feats = t.feature.reshape(-1)[c[k - 1 :] + s]
+    feats = feats[feats >= 0]
+    # np.unique(feats, return_counts=True) without its extra passes: sort, then run lengths.
+    feats.sort()
+    edge = np.empty(len(feats) + 1, dtype=bool)
+    edge[0] = edge[-1] = True
+    np.not_equal(feats[1:], feats[:-1], out=edge[1:-1])
+    pos = np.flatnonzero(edge)
+    return feats[pos[:-1]], np.diff(pos)
 
 
 @cache
