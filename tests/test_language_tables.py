@@ -74,3 +74,11 @@ def test_a_damaged_cache_copy_is_rebuilt_in_memory(tmp_path, monkeypatch) -> Non
     table.write_bytes(table.read_bytes()[:1000])
     again = language._model_arrays()[6]
     assert np.array_equal(again.feature, good.feature) and np.array_equal(again.next_row, good.next_row)
+
+
+def test_pair_table_is_two_steps_from_the_root() -> None:
+    t = language._identifier()._ngram
+    ncls = t.next_row.shape[0]
+    one = t.next_row[:, t.root]  # the row one byte (of each class) from the root
+    assert t.pair.shape == (ncls, ncls)
+    assert np.array_equal(t.pair, np.array([[t.next_row[c1, one[c0]] for c1 in range(ncls)] for c0 in range(ncls)]))
