@@ -176,6 +176,33 @@ def test_signature_equals_the_definition() -> None:
     assert dedup.signature(long_text).dtype == np.uint32
 
 
+def test_batched_signatures_equal_the_definition() -> None:
+    """``signatures`` (many texts tokenised, hashed and permuted together) gives each text's
+    ``signature`` bit for bit, whatever texts share its batch: empty ones, CJK runs that begin
+    or end inside a word, lone surrogates, one text longer than a chunk, batches of every size."""
+    rng = random.Random(5)
+    cjk = list("中文ぁアー・゛가힣abc _1\n\u3099\u30fb\uf900xé")
+    mixed = ["".join(rng.choice(cjk) for _ in range(rng.choice([0, 1, 3, 8, 40]))) for _ in range(300)]
+    long_text = " ".join(f"w{i}" for i in range(2 * dedup._SIG_CHUNK + 7))
+    pool = [*_all_texts(), *mixed, long_text, "ab \ud800 c_d! words", "ab中文 中ab 中a文 ab・c ・・ _中_ 中_a", "one two three four"]
+    expect = {t: ref_signature(t).tobytes() for t in pool}
+    for size in (1, 2, 5, 16, 40, 200):
+        for _ in range(6):
+            batch = rng.sample(pool, size)
+            got = dedup.signatures(batch)
+            assert got.shape == (size, dedup.PERMUTATIONS) and got.dtype == np.uint32
+            for t, g in zip(batch, got, strict=True):
+                assert g.tobytes() == expect[t], repr(t[:80])
+    assert dedup.signatures([]).shape == (0, dedup.PERMUTATIONS)
+    # a collector signs in batches: the same bytes as one text at a time
+    c = dedup.SignatureCollector(batch=7)
+    for i, t in enumerate(pool[:50]):
+        c.add(str(i % 45), t)  # repeated hashes keep their first text
+    c.flush()
+    assert c.sigs == {str(i): dedup.signature(pool[i]).tobytes() for i in range(45)}
+    assert list(c.sigs) == [str(i) for i in range(45)]
+
+
 def test_tokens_equal_the_regex() -> None:
     for t in _all_texts():
         folded = unicodedata.normalize("NFKC", t).casefold()
