@@ -387,16 +387,17 @@ def write_signatures(shard: Path) -> Path:
     return sigs.write(shard)
 
 
-def add_signatures(shard: Path, texts: dict[str, str]) -> None:
-    """Add the signatures of new texts (by text hash) to a shard's saved ones."""
+def add_signatures(shard: Path, texts: dict[str, str]) -> dict[str, bytes]:
+    """Add the signatures of new texts (by text hash) to a shard's saved ones (all returned)."""
     if not texts:
-        return
+        return {}
     known = _known_signatures(shard)
     todo = {h: x for h, x in texts.items() if h not in known}
     for at in range(0, len(todo), _MANY):
         part = list(todo.items())[at : at + _MANY]
         known.update({h: sig.tobytes() for (h, _), sig in zip(part, signatures([x for _, x in part]), strict=True)})
     _save_signatures(shard, known)
+    return known
 
 
 def _save_signatures(shard: Path, sigs: dict[str, bytes]) -> Path:
@@ -424,8 +425,20 @@ def _known_signatures(shard: Path) -> dict[str, bytes]:
     return dict(zip(t["text_sha256"].to_pylist(), t["signature"].to_pylist(), strict=True))
 
 
+Marks = tuple[list[str | None], list[str | None], list[bool]]
+
+
 def mark(shards: list[Path], map_fn: Callable[..., Iterable[Any]] = map) -> Counter[str]:
     """Mark exact and near duplicates across ``shards``; ``map_fn`` may rewrite shards in parallel."""
+    columns, counts = mark_columns(shards)
+    for _ in map_fn(write_marks, shards, columns):
+        pass
+    return counts
+
+
+def mark_columns(shards: list[Path], replaced: list[dict[int, tuple[str, bytes]]] | None = None) -> tuple[list[Marks], Counter[str]]:
+    """Each shard's mark columns, and the counts. ``replaced`` (per shard: row -> text hash and
+    signature) stands for texts about to change (site-wide cleaning) that the files still hold."""
     ids: list[str] = []
     hashes: list[str] = []
     captured: list[Any] = []
@@ -440,6 +453,9 @@ def mark(shards: list[Path], map_fn: Callable[..., Iterable[Any]] = map) -> Coun
             hashes += batch_hashes
             captured += t["captured_at"].to_pylist()
             sig_parts += [np.frombuffer(known[h], dtype=np.uint32) if h in known else None for h in batch_hashes]
+        for row, (h, sig) in (replaced[len(sizes)] if replaced else {}).items():
+            hashes[start + row] = h
+            sig_parts[start + row] = np.frombuffer(sig, dtype=np.uint32)
         sizes.append(len(sig_parts) - start)
         if any(x is None for x in sig_parts[start:]):
             _fill_missing(s, sig_parts, start)
@@ -481,30 +497,43 @@ def mark(shards: list[Path], map_fn: Callable[..., Iterable[Any]] = map) -> Coun
     kept_col = [(near_kept[i] == i) if i in near_kept else (exact_kept[i] == i) for i in range(n)]
     counts["rows_kept"] = sum(kept_col)
 
-    columns = []
+    columns: list[Marks] = []
     start = 0
     for size in sizes:
         end = start + size
         columns.append((exact_col[start:end], near_col[start:end], kept_col[start:end]))
         start = end
-    for _ in map_fn(write_marks, shards, columns):
-        pass
-    return counts
+    return columns, counts
 
 
-def write_marks(shard: Path, columns: tuple[list[str | None], list[str | None], list[bool]]) -> bool:
+def write_marks(shard: Path, columns: Marks) -> bool:
     """Set one shard's mark columns; the file is rewritten only if they change (True then)."""
+    new = mark_arrays(columns)
+    if marks_unchanged(shard, new):
+        return False  # marks unchanged: leave the file's bytes alone
+    _rewrite_marks(shard, new)
+    return True
+
+
+def mark_arrays(columns: Marks) -> dict[str, pa.Array]:
     exact, near, kept = columns
-    new = {
+    return {
         "exact_dup_cluster": pa.array(exact, type=pa.string()),
         "near_dup_cluster": pa.array(near, type=pa.string()),
         "is_kept": pa.array(kept, type=pa.bool_()),
     }
+
+
+def marks_unchanged(shard: Path, new: dict[str, pa.Array]) -> bool:
     marks = read_table(shard, columns=list(new))
-    if all(marks[c].combine_chunks().equals(v) for c, v in new.items()):
-        return False  # marks unchanged: leave the file's bytes alone
-    _rewrite_marks(shard, new)
-    return True
+    return all(marks[c].combine_chunks().equals(v) for c, v in new.items())
+
+
+def set_marks(t: pa.Table, start: int, new: dict[str, pa.Array]) -> pa.Table:
+    """One row group (its first row at ``start``) with the mark columns of ``new``."""
+    for c, v in new.items():
+        t = t.set_column(t.schema.get_field_index(c), t.schema.field(c), v.slice(start, t.num_rows))
+    return t
 
 
 def _fill_missing(shard: Path, sig_parts: list[Any], start: int) -> None:
@@ -525,9 +554,4 @@ def _rewrite_marks(shard: Path, new: dict[str, pa.Array]) -> None:
     """Replace the mark columns one row group at a time, keeping the shard's row groups."""
     from .parquet_stream import rewrite_row_groups
 
-    def patch(t: pa.Table, start: int) -> pa.Table:
-        for c, v in new.items():
-            t = t.set_column(t.schema.get_field_index(c), t.schema.field(c), v.slice(start, t.num_rows))
-        return t
-
-    rewrite_row_groups(shard, patch)
+    rewrite_row_groups(shard, lambda t, start: set_marks(t, start, new))
