@@ -216,7 +216,7 @@ def test_signature_equals_the_definition() -> None:
     assert dedup.signature(long_text).dtype == np.uint32
 
 
-def test_batched_signatures_equal_the_definition() -> None:
+def test_batched_signatures_equal_the_definition(monkeypatch: pytest.MonkeyPatch) -> None:
     """``signatures`` (many texts tokenised, hashed and permuted together) gives each text's
     ``signature`` bit for bit, whatever texts share its batch: empty ones, CJK runs that begin
     or end inside a word, lone surrogates, one text longer than a chunk, batches of every size."""
@@ -234,6 +234,12 @@ def test_batched_signatures_equal_the_definition() -> None:
             for t, g in zip(batch, got, strict=True):
                 assert g.tobytes() == expect[t], repr(t[:80])
     assert dedup.signatures([]).shape == (0, dedup.PERMUTATIONS)
+    # texts grouped by size (here: a few characters a group, long texts alone)
+    monkeypatch.setattr(dedup, "_GROUP_CHARS", 50)
+    batch = rng.sample(pool, 60)
+    for t, g in zip(batch, dedup.signatures(batch), strict=True):
+        assert g.tobytes() == expect[t], repr(t[:80])
+    monkeypatch.undo()
     # a collector signs in batches: the same bytes as one text at a time
     c = dedup.SignatureCollector(batch=7)
     for i, t in enumerate(pool[:50]):

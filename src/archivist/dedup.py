@@ -152,11 +152,22 @@ def signatures(texts: Sequence[str]) -> np.ndarray:
 
 
 def _signatures_of_folded(folded: list[str]) -> np.ndarray:
-    if not folded:
-        return np.empty((0, PERMUTATIONS), dtype=np.uint32)
-    hv, lens = _shingle_values_many(folded)
-    low = _minima(hv, lens)
-    return np.ascontiguousarray((low >> np.uint64(32)).T).astype(np.uint32)
+    out = np.empty((len(folded), PERMUTATIONS), dtype=np.uint32)
+    at = 0
+    while at < len(folded):
+        # texts together up to _GROUP_CHARS (a longer one alone): the arrays made on the way
+        # take some 30 bytes a character
+        end, size = at + 1, len(folded[at])
+        while end < len(folded) and size + len(folded[end]) <= _GROUP_CHARS:
+            size += len(folded[end])
+            end += 1
+        hv, lens = _shingle_values_many(folded[at:end])
+        out[at:end] = (_minima(hv, lens) >> np.uint64(32)).T
+        at = end
+    return out
+
+
+_GROUP_CHARS = 1 << 20
 
 
 def _word_hashes_many(folded: list[str]) -> list[np.ndarray]:
@@ -353,12 +364,14 @@ class SignatureCollector:
         self.sigs: dict[str, bytes] = {}
         self.batch = batch
         self._pending: dict[str, str] = {}  # text hash -> folded text, in arrival order
+        self._pending_chars = 0
 
     def add(self, text_hash: str, text: str | None) -> None:
         # the first text of a hash, as a re-read would take it
         if text_hash not in self.sigs and text_hash not in self._pending:
-            self._pending[text_hash] = fold(text or "")
-            if len(self._pending) >= self.batch:
+            self._pending[text_hash] = folded = fold(text or "")
+            self._pending_chars += len(folded)
+            if len(self._pending) >= self.batch or self._pending_chars >= _GROUP_CHARS:
                 self.flush()
 
     def flush(self) -> None:
@@ -367,6 +380,7 @@ class SignatureCollector:
             for h, sig in zip(self._pending, _signatures_of_folded(list(self._pending.values())), strict=True):
                 self.sigs[h] = sig.tobytes()
             self._pending = {}
+            self._pending_chars = 0
 
     def write(self, shard: Path) -> Path:
         self.flush()
