@@ -117,6 +117,43 @@ def test_clean_shard_leaves_the_bytes_of_the_plain_pass(tmp_path: Path) -> None:
     assert _files(fast) == _files(ref)
 
 
+def test_clean_and_mark_leaves_the_bytes_and_counts_of_the_two_passes(tmp_path: Path) -> None:
+    """One rewrite per shard for cleaning and marks: the same files, side files and counts as
+    ``clean`` then ``dedup.mark``; run again (a resumed run), it changes nothing."""
+    pre = _extracted(tmp_path)
+    one, two = tmp_path / "one", tmp_path / "two"
+    shutil.copytree(pre, one)
+    shutil.copytree(pre, two)
+    shards = lambda d: sorted(p for p in d.glob("*.parquet") if not p.name.endswith(".rejects.parquet"))  # noqa: E731
+    got = sitewide.clean_and_mark(shards(one))
+    want = sitewide.clean(shards(two))
+    want.update(dedup.mark(shards(two)))
+    assert list(got.items()) == list(want.items())
+    assert got["rows_cleaned_of_sitewide_boilerplate"] == 9 and got["exact_dup_rows_marked"] >= 1
+    assert _files(one) == _files(two) != _files(pre)
+    stamps = {p.name: p.stat().st_mtime_ns for p in shards(one)}
+    again = sitewide.clean_and_mark(shards(one))
+    assert again["rows_cleaned_of_sitewide_boilerplate"] == 0 and again["rows_kept"] == got["rows_kept"]
+    assert _files(one) == _files(two)
+    assert {p.name: p.stat().st_mtime_ns for p in shards(one)} == stamps  # nothing rewritten
+
+
+def test_clean_and_mark_without_saved_signatures(tmp_path: Path) -> None:
+    # the cleaned rows' signatures come from their new texts, not from the texts still in the file
+    pre = _extracted(tmp_path)
+    for p in pre.glob(f"*{dedup.SIGNATURES_SUFFIX}"):
+        p.unlink()
+    one, two = tmp_path / "one", tmp_path / "two"
+    shutil.copytree(pre, one)
+    shutil.copytree(pre, two)
+    shards = lambda d: sorted(p for p in d.glob("*.parquet") if not p.name.endswith(".rejects.parquet"))  # noqa: E731
+    got = sitewide.clean_and_mark(shards(one))
+    want = sitewide.clean(shards(two))
+    want.update(dedup.mark(shards(two)))
+    assert list(got.items()) == list(want.items())
+    assert _files(one) == _files(two)
+
+
 def test_clean_shard_with_statistics_that_do_not_match_checks_every_row(tmp_path: Path) -> None:
     pre = _extracted(tmp_path)
     shard = next(p for p in pre.glob("*.parquet") if not p.name.endswith(".rejects.parquet"))

@@ -152,6 +152,46 @@ def test_signals_and_hash_equal_the_regex_definitions() -> None:
         assert quality.word_count(t) == len(_WORD.findall(t))
 
 
+_NFKC_TRICKY = ["e", "\u0301", "\u0327", "\u05b0", "\u0bc6", "\u0bbe", "\u0bd7", "\u0b47", "\u0b3e", "\u1100", "\u1161", "\u11a8",
+                "\uac00", "\u3131", "\u314f", "\u30ab", "\uff9e", "\u3099", "№", "ﬁ", "Ａ", "①", "\u00a0", " ", "a", "\n", "\u2126",
+                "\u212b", "\u0344", "\u0f73", "\u0f71", "\u0f72", "\u0f80", "\U0001d15e", "\U0001d165", "\U00011099", "\U000110ba",
+                "\u1b05", "\u1b35", "\u0915", "\u093c", "\u0958", "\u1e9b", "\u0323", "ж", "й", "\u0306", "\uf900", "\U0002f800"]
+
+
+def test_nfkc_by_stretches_equals_normalize() -> None:
+    # composing pairs (Latin + marks, Indic vowel signs, Hangul jamo by rule, kana + voiced
+    # marks), compatibility characters that decompose into such pairs, marks out of order,
+    # characters above the BMP; and random code points
+    rng = random.Random(4)
+    for _ in range(3000):
+        t = "".join(rng.choice(_NFKC_TRICKY) for _ in range(rng.choice([1, 5, 64, 65, 100, 300])))
+        assert quality.nfkc(t) == unicodedata.normalize("NFKC", t), repr(t)
+    for t in _all_texts():
+        assert quality.nfkc(t) == unicodedata.normalize("NFKC", t), repr(t[:80])
+    assert quality.nfkc("Ж" * 70 + "№5") == "Ж" * 70 + "No5"
+
+
+def test_nfkc_quiet_table_excludes_every_character_that_composes_with_the_one_before() -> None:
+    quiet = textscan._quiet_table()
+    for c in range(0x110000):
+        d = unicodedata.decomposition(chr(c))
+        if d and d[0] != "<" and len(d.split()) == 2:
+            second = int(d.split()[1], 16)
+            assert second >= 0x10000 or not quiet[second], hex(second)  # above the BMP: never quiet
+    cp = np.array([0x41, 0x301, 0xBBE, 0x1161, 0x2116, 0x436, 0x1F600], dtype=np.uint32)
+    assert textscan.nfkc_quiet(cp).tolist() == [True, False, False, False, False, True, False]
+
+
+def test_signals_of_cjk_texts_equal_the_regex_definitions() -> None:
+    # CJK characters are words one by one and end a run of other characters: counted from the
+    # class table too (no regex fallback)
+    rng = random.Random(8)
+    chars = list("中文ぁアー・가힣\uf900\ufa0e abc_1.\n\u3000\u00a0")
+    texts = ["中", "中文", "a中b", "中 a", " 中a ", "ab・c", *("".join(rng.choice(chars) for _ in range(rng.choice([1, 2, 5, 30, 200]))) for _ in range(500))]
+    for t in texts:
+        assert quality.signals(t, 50) == ref_signals(t, 50), repr(t)
+
+
 def test_signals_with_a_lone_surrogate_fall_back_to_the_regexes() -> None:
     t = "ab \ud800 c_d!"
     assert quality.signals(t, 20) == ref_signals(t, 20)
@@ -174,6 +214,39 @@ def test_signature_equals_the_definition() -> None:
     for t in [*_all_texts(), long_text]:
         assert dedup.signature(t).tobytes() == ref_signature(t).tobytes(), repr(t[:80])
     assert dedup.signature(long_text).dtype == np.uint32
+
+
+def test_batched_signatures_equal_the_definition(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``signatures`` (many texts tokenised, hashed and permuted together) gives each text's
+    ``signature`` bit for bit, whatever texts share its batch: empty ones, CJK runs that begin
+    or end inside a word, lone surrogates, one text longer than a chunk, batches of every size."""
+    rng = random.Random(5)
+    cjk = list("中文ぁアー・゛가힣abc _1\n\u3099\u30fb\uf900xé")
+    mixed = ["".join(rng.choice(cjk) for _ in range(rng.choice([0, 1, 3, 8, 40]))) for _ in range(300)]
+    long_text = " ".join(f"w{i}" for i in range(2 * dedup._SIG_CHUNK + 7))
+    pool = [*_all_texts(), *mixed, long_text, "ab \ud800 c_d! words", "ab中文 中ab 中a文 ab・c ・・ _中_ 中_a", "one two three four"]
+    expect = {t: ref_signature(t).tobytes() for t in pool}
+    for size in (1, 2, 5, 16, 40, 200):
+        for _ in range(6):
+            batch = rng.sample(pool, size)
+            got = dedup.signatures(batch)
+            assert got.shape == (size, dedup.PERMUTATIONS) and got.dtype == np.uint32
+            for t, g in zip(batch, got, strict=True):
+                assert g.tobytes() == expect[t], repr(t[:80])
+    assert dedup.signatures([]).shape == (0, dedup.PERMUTATIONS)
+    # texts grouped by size (here: a few characters a group, long texts alone)
+    monkeypatch.setattr(dedup, "_GROUP_CHARS", 50)
+    batch = rng.sample(pool, 60)
+    for t, g in zip(batch, dedup.signatures(batch), strict=True):
+        assert g.tobytes() == expect[t], repr(t[:80])
+    monkeypatch.undo()
+    # a collector signs in batches: the same bytes as one text at a time
+    c = dedup.SignatureCollector(batch=7)
+    for i, t in enumerate(pool[:50]):
+        c.add(str(i % 45), t)  # repeated hashes keep their first text
+    c.flush()
+    assert c.sigs == {str(i): dedup.signature(pool[i]).tobytes() for i in range(45)}
+    assert list(c.sigs) == [str(i) for i in range(45)]
 
 
 def test_tokens_equal_the_regex() -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +132,147 @@ def signature(text: str) -> np.ndarray:
     return (low >> np.uint64(32)).astype(np.uint32)
 
 
+# signatures(): shingle values hashed at once per group of texts, and permutations per pass.
+# A pass holds _PERM_BLOCK x (at most _SIG_CHUNK) uint64 values (2 MB): small enough to stay in
+# cache between the multiply, the add and the minimum, which touch it one after the other.
+_PERM_BLOCK = 32
+_U64_MAX = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+def signatures(texts: Sequence[str]) -> np.ndarray:
+    """MinHash signatures of many texts at once: row i is ``signature(texts[i])``, bit for bit.
+
+    Per text, numpy's fixed cost per call (some twenty calls) weighed as much as the hashing
+    itself; here the texts are tokenised as one string, their shingles hashed as one array and
+    permuted together, and each text's minima are taken from its own segment (``reduceat``).
+    The minimum of a set does not depend on how it is cut, so grouping texts differently, or
+    cutting a long one into chunks, gives the same values as ``signature``.
+    """
+    return _signatures_of_folded([fold(t) for t in texts])
+
+
+def _signatures_of_folded(folded: list[str]) -> np.ndarray:
+    out = np.empty((len(folded), PERMUTATIONS), dtype=np.uint32)
+    at = 0
+    while at < len(folded):
+        # texts together up to _GROUP_CHARS (a longer one alone): the arrays made on the way
+        # take some 30 bytes a character
+        end, size = at + 1, len(folded[at])
+        while end < len(folded) and size + len(folded[end]) <= _GROUP_CHARS:
+            size += len(folded[end])
+            end += 1
+        hv, lens = _shingle_values_many(folded[at:end])
+        out[at:end] = (_minima(hv, lens) >> np.uint64(32)).T
+        at = end
+    return out
+
+
+_GROUP_CHARS = 1 << 20
+
+
+def _word_hashes_many(folded: list[str]) -> list[np.ndarray]:
+    """crc32 of each text's tokens (those of ``_tokens``), one array per text, found in one pass
+    over the texts joined by a line feed (not alphanumeric: no token crosses it). A lone
+    surrogate anywhere sends every text through ``_tokens``."""
+    joined = "\n".join(folded)
+    cp = textscan.codepoints(joined)
+    if cp is None:
+        return [_crc_array(_words_of_folded(f)) for f in folded]
+    cls = textscan.classes(cp)
+    alnum = (cls & textscan.ALNUM).astype(bool)
+    cjk = (cls & textscan.CJK_TOKEN).astype(bool)
+    if cjk.any():
+        # _TOKEN_RE tries a CJK character first, else a run of alphanumerics: a run begun by a
+        # non-CJK character goes on through CJK ones (they are alphanumeric) to its end, and
+        # every other CJK character is a token alone. A character is in such a run when an
+        # alphanumeric non-CJK one precedes it in its stretch of alphanumerics.
+        stretch = np.cumsum(~alnum, dtype=np.int32)
+        begun = np.maximum.accumulate(np.where(alnum & ~cjk, stretch, np.int32(-1)))
+        in_run = alnum & (begun == stretch)
+        alone = cjk & ~in_run
+        first = np.flatnonzero(alone | (in_run & ~np.r_[False, in_run[:-1]]))
+        # A lone CJK character gets a space on either side; anything outside tokens is a space.
+        at = np.flatnonzero(alone)
+        kept = np.insert(np.where(in_run | alone, cp, np.uint32(0x20)), np.concatenate([at, at + 1]), np.uint32(0x20))
+    else:
+        # Every character that is not alphanumeric becomes a space (textscan.alnum_runs).
+        first = np.flatnonzero(alnum & ~np.r_[False, alnum[:-1]])
+        kept = np.where(alnum, cp, np.uint32(0x20)).astype(np.uint32)
+    words = kept.tobytes().decode("utf-32-le").split()
+    starts = np.zeros(len(folded), dtype=np.int64)  # where each text starts in joined
+    np.cumsum(np.fromiter(map(len, folded), dtype=np.int64, count=len(folded))[:-1] + 1, out=starts[1:])
+    counts = np.bincount(np.searchsorted(starts, first, side="right") - 1, minlength=len(folded))
+    return np.split(_crc_array(words), np.cumsum(counts)[:-1])
+
+
+def _words_of_folded(folded: str) -> list[str]:
+    runs = textscan.alnum_runs(folded)
+    return runs if runs is not None else _TOKEN_RE.findall(folded)
+
+
+def _crc_array(words: list[str]) -> np.ndarray:
+    return np.fromiter(map(_crc.__getitem__, words), dtype=np.uint64, count=len(words))
+
+
+def _shingle_values_many(folded: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Every text's shingle values (``_shingle_values``) end to end, and how many each text has.
+
+    The word hashes are laid out with four zeros after each text, so one pass of the polynomial
+    over the whole array gives each text's shingles at its first positions: a text of k < 5
+    words gets its one shingle over k words (the zeros add nothing), as ``_shingle_values`` does.
+    """
+    wh = _word_hashes_many(folded)
+    n = np.fromiter(map(len, wh), dtype=np.int64, count=len(wh))
+    pad = np.zeros(SHINGLE_WORDS - 1, dtype=np.uint64)
+    w = np.concatenate([x for a in wh for x in (a, pad)])
+    m = len(w) - (SHINGLE_WORDS - 1)
+    h = w[:m] * _POWERS[0]
+    for j in range(1, SHINGLE_WORDS):
+        h += w[j : m + j] * _POWERS[j]
+    h >>= np.uint64(32)
+    lens = np.where(n > 0, np.maximum(n - (SHINGLE_WORDS - 1), 1), 0)
+    at = np.zeros(len(n), dtype=np.int64)  # where each text's words start in w
+    np.cumsum(n[:-1] + (SHINGLE_WORDS - 1), out=at[1:])
+    first = np.zeros(len(n), dtype=np.int64)  # where each text's shingles start in the result
+    np.cumsum(lens[:-1], out=first[1:])
+    take = np.arange(int(lens.sum()), dtype=np.int64) + np.repeat(at - first, lens)
+    return h[take], lens
+
+
+def _minima(hv: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """(PERMUTATIONS, texts) minima of (a*x + b) mod 2**64 over each text's segment of ``hv``
+    (all ones for a text without shingles: its signature is then all 0xFFFFFFFF)."""
+    n = len(lens)
+    low = np.full((PERMUTATIONS, n), _U64_MAX, dtype=np.uint64)
+    ends = np.cumsum(lens)
+    starts = ends - lens
+    d = 0
+    while d < n:
+        if lens[d] > _SIG_CHUNK:  # a long text alone, cut into chunks
+            for at in range(int(starts[d]), int(ends[d]), _SIG_CHUNK):
+                part = hv[at : min(at + _SIG_CHUNK, int(ends[d]))]
+                for p in range(0, PERMUTATIONS, _PERM_BLOCK):
+                    m = np.multiply.outer(_A[p : p + _PERM_BLOCK], part)
+                    m += _B_COL[p : p + _PERM_BLOCK]
+                    np.minimum(low[p : p + _PERM_BLOCK, d], m.min(axis=1), out=low[p : p + _PERM_BLOCK, d])
+            d += 1
+            continue
+        e = d + 1  # texts d..e-1 go together: at most _SIG_CHUNK shingles
+        while e < n and lens[e] <= _SIG_CHUNK and ends[e] - starts[d] <= _SIG_CHUNK:
+            e += 1
+        ids = np.flatnonzero(lens[d:e]) + d  # reduceat cannot take an empty segment
+        if ids.size:
+            seg = hv[starts[d] : ends[e - 1]]
+            cut = starts[ids] - starts[d]
+            m = np.empty((_PERM_BLOCK, len(seg)), dtype=np.uint64)
+            for p in range(0, PERMUTATIONS, _PERM_BLOCK):
+                np.multiply(_A[p : p + _PERM_BLOCK, None], seg, out=m)
+                m += _B_COL[p : p + _PERM_BLOCK]
+                low[p : p + _PERM_BLOCK, ids] = np.minimum.reduceat(m, cut, axis=1)
+        d = e
+    return low
+
+
 class _UnionFind:
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
@@ -213,16 +354,36 @@ def signatures_path(shard: Path) -> Path:
 
 
 class SignatureCollector:
-    """MinHash signatures of a shard's texts by text hash, computed while the rows are built."""
+    """MinHash signatures of a shard's texts by text hash, computed while the rows are built.
 
-    def __init__(self) -> None:
+    Texts wait until ``batch`` of them are here and are signed together (``signatures``); the
+    folded text is taken as each arrives, while the row's text hash has just folded it (cached).
+    """
+
+    def __init__(self, batch: int = 16) -> None:
         self.sigs: dict[str, bytes] = {}
+        self.batch = batch
+        self._pending: dict[str, str] = {}  # text hash -> folded text, in arrival order
+        self._pending_chars = 0
 
     def add(self, text_hash: str, text: str | None) -> None:
-        if text_hash not in self.sigs:  # the first text of a hash, as a re-read would take it
-            self.sigs[text_hash] = signature(text or "").tobytes()
+        # the first text of a hash, as a re-read would take it
+        if text_hash not in self.sigs and text_hash not in self._pending:
+            self._pending[text_hash] = folded = fold(text or "")
+            self._pending_chars += len(folded)
+            if len(self._pending) >= self.batch or self._pending_chars >= _GROUP_CHARS:
+                self.flush()
+
+    def flush(self) -> None:
+        """Sign the waiting texts."""
+        if self._pending:
+            for h, sig in zip(self._pending, _signatures_of_folded(list(self._pending.values())), strict=True):
+                self.sigs[h] = sig.tobytes()
+            self._pending = {}
+            self._pending_chars = 0
 
     def write(self, shard: Path) -> Path:
+        self.flush()
         return _save_signatures(shard, self.sigs)
 
 
@@ -233,20 +394,24 @@ def write_signatures(shard: Path) -> Path:
     costly part of near-duplicate marking runs in parallel across shards; ``mark`` computes only
     what is missing.
     """
-    sigs = SignatureCollector()
+    sigs = SignatureCollector(batch=_MANY)
     for t in pq.ParquetFile(shard).iter_batches(columns=["text", "text_sha256"], batch_size=1000):
         for text, h in zip(t["text"].to_pylist(), t["text_sha256"].to_pylist(), strict=True):
             sigs.add(h, text)
     return sigs.write(shard)
 
 
-def add_signatures(shard: Path, texts: dict[str, str]) -> None:
-    """Add the signatures of new texts (by text hash) to a shard's saved ones."""
+def add_signatures(shard: Path, texts: dict[str, str]) -> dict[str, bytes]:
+    """Add the signatures of new texts (by text hash) to a shard's saved ones (all returned)."""
     if not texts:
-        return
+        return {}
     known = _known_signatures(shard)
-    known.update({h: signature(x).tobytes() for h, x in texts.items() if h not in known})
+    todo = {h: x for h, x in texts.items() if h not in known}
+    for at in range(0, len(todo), _MANY):
+        part = list(todo.items())[at : at + _MANY]
+        known.update({h: sig.tobytes() for (h, _), sig in zip(part, signatures([x for _, x in part]), strict=True)})
     _save_signatures(shard, known)
+    return known
 
 
 def _save_signatures(shard: Path, sigs: dict[str, bytes]) -> Path:
@@ -274,8 +439,20 @@ def _known_signatures(shard: Path) -> dict[str, bytes]:
     return dict(zip(t["text_sha256"].to_pylist(), t["signature"].to_pylist(), strict=True))
 
 
+Marks = tuple[list[str | None], list[str | None], list[bool]]
+
+
 def mark(shards: list[Path], map_fn: Callable[..., Iterable[Any]] = map) -> Counter[str]:
     """Mark exact and near duplicates across ``shards``; ``map_fn`` may rewrite shards in parallel."""
+    columns, counts = mark_columns(shards)
+    for _ in map_fn(write_marks, shards, columns):
+        pass
+    return counts
+
+
+def mark_columns(shards: list[Path], replaced: list[dict[int, tuple[str, bytes]]] | None = None) -> tuple[list[Marks], Counter[str]]:
+    """Each shard's mark columns, and the counts. ``replaced`` (per shard: row -> text hash and
+    signature) stands for texts about to change (site-wide cleaning) that the files still hold."""
     ids: list[str] = []
     hashes: list[str] = []
     captured: list[Any] = []
@@ -290,6 +467,9 @@ def mark(shards: list[Path], map_fn: Callable[..., Iterable[Any]] = map) -> Coun
             hashes += batch_hashes
             captured += t["captured_at"].to_pylist()
             sig_parts += [np.frombuffer(known[h], dtype=np.uint32) if h in known else None for h in batch_hashes]
+        for row, (h, sig) in (replaced[len(sizes)] if replaced else {}).items():
+            hashes[start + row] = h
+            sig_parts[start + row] = np.frombuffer(sig, dtype=np.uint32)
         sizes.append(len(sig_parts) - start)
         if any(x is None for x in sig_parts[start:]):
             _fill_missing(s, sig_parts, start)
@@ -331,49 +511,61 @@ def mark(shards: list[Path], map_fn: Callable[..., Iterable[Any]] = map) -> Coun
     kept_col = [(near_kept[i] == i) if i in near_kept else (exact_kept[i] == i) for i in range(n)]
     counts["rows_kept"] = sum(kept_col)
 
-    columns = []
+    columns: list[Marks] = []
     start = 0
     for size in sizes:
         end = start + size
         columns.append((exact_col[start:end], near_col[start:end], kept_col[start:end]))
         start = end
-    for _ in map_fn(write_marks, shards, columns):
-        pass
-    return counts
+    return columns, counts
 
 
-def write_marks(shard: Path, columns: tuple[list[str | None], list[str | None], list[bool]]) -> bool:
+def write_marks(shard: Path, columns: Marks) -> bool:
     """Set one shard's mark columns; the file is rewritten only if they change (True then)."""
-    exact, near, kept = columns
-    new = {
-        "exact_dup_cluster": pa.array(exact, type=pa.string()),
-        "near_dup_cluster": pa.array(near, type=pa.string()),
-        "is_kept": pa.array(kept, type=pa.bool_()),
-    }
-    marks = read_table(shard, columns=list(new))
-    if all(marks[c].combine_chunks().equals(v) for c, v in new.items()):
+    new = mark_arrays(columns)
+    if marks_unchanged(shard, new):
         return False  # marks unchanged: leave the file's bytes alone
     _rewrite_marks(shard, new)
     return True
 
 
+def mark_arrays(columns: Marks) -> dict[str, pa.Array]:
+    exact, near, kept = columns
+    return {
+        "exact_dup_cluster": pa.array(exact, type=pa.string()),
+        "near_dup_cluster": pa.array(near, type=pa.string()),
+        "is_kept": pa.array(kept, type=pa.bool_()),
+    }
+
+
+def marks_unchanged(shard: Path, new: dict[str, pa.Array]) -> bool:
+    marks = read_table(shard, columns=list(new))
+    return all(marks[c].combine_chunks().equals(v) for c, v in new.items())
+
+
+def set_marks(t: pa.Table, start: int, new: dict[str, pa.Array]) -> pa.Table:
+    """One row group (its first row at ``start``) with the mark columns of ``new``."""
+    for c, v in new.items():
+        t = t.set_column(t.schema.get_field_index(c), t.schema.field(c), v.slice(start, t.num_rows))
+    return t
+
+
 def _fill_missing(shard: Path, sig_parts: list[Any], start: int) -> None:
     """Signatures of rows whose text has none saved (cleaned since, or an older records folder)."""
     i = start
-    for t in pq.ParquetFile(shard).iter_batches(columns=["text"], batch_size=1000):
-        for text in t["text"].to_pylist():
-            if sig_parts[i] is None:
-                sig_parts[i] = signature(text or "")
-            i += 1
+    for t in pq.ParquetFile(shard).iter_batches(columns=["text"], batch_size=_MANY):
+        texts = t["text"].to_pylist()
+        missing = [k for k in range(len(texts)) if sig_parts[i + k] is None]
+        for k, sig in zip(missing, signatures([texts[k] or "" for k in missing]), strict=True):
+            sig_parts[i + k] = sig
+        i += len(texts)
+
+
+_MANY = 256  # texts signed together outside a shard task (their folded copies are held meanwhile)
 
 
 def _rewrite_marks(shard: Path, new: dict[str, pa.Array]) -> None:
     """Replace the mark columns one row group at a time, keeping the shard's row groups."""
     from .parquet_stream import rewrite_row_groups
 
-    def patch(t: pa.Table, start: int) -> pa.Table:
-        for c, v in new.items():
-            t = t.set_column(t.schema.get_field_index(c), t.schema.field(c), v.slice(start, t.num_rows))
-        return t
-
-    rewrite_row_groups(shard, patch)
+    rewrite_row_groups(shard, lambda t, start: set_marks(t, start, new))

@@ -424,8 +424,8 @@ def extract(
         # Duplicates are marked across the whole records folder, not only this run's shards.
         shards = sorted(p for p in out_dir.glob("*.parquet") if not p.name.endswith(".rejects.parquet"))
         if shards:
-            total.counts.update(sitewide.clean(shards, ex.map))
-            total.counts.update(dedup.mark(shards, ex.map))
+            # site-wide cleaning, then duplicate marks: one rewrite of each shard for both
+            total.counts.update(sitewide.clean_and_mark(shards, ex.map))
     return total
 
 

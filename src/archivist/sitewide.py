@@ -14,6 +14,7 @@ import bisect
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -117,6 +118,76 @@ def clean_shard(shard: Path, model: BoilerplateModel) -> Counter[str]:
     changed: dict[str, str] = {}
     rewrite_row_groups(shard, lambda t, start: _clean_group(t, start, rows, model, counts, changed))
     dedup.add_signatures(shard, changed)
+    return counts
+
+
+def plan_shard(shard: Path, model: BoilerplateModel) -> tuple[list[int], dict[int, tuple[str, bytes]], Counter[str]]:
+    """What ``clean_shard`` would change, without rewriting the shard: the rows whose text
+    changes, each one's new text hash and MinHash signature, and the counts. The signatures are
+    saved beside the shard as ``clean_shard`` saves them; ``rewrite_shard`` applies the rest."""
+    from . import dedup
+
+    counts: Counter[str] = Counter()
+    rows = _candidate_rows(shard, model)
+    if not rows:
+        return [], {}, counts
+    hashes: dict[int, str] = {}
+    changed: dict[str, str] = {}
+    want = iter(rows)
+    nxt = next(want, None)
+    start = 0
+    for batch in pq.ParquetFile(shard).iter_batches(columns=["url", "text"], batch_size=1000):
+        urls, texts = batch["url"], batch["text"]
+        while nxt is not None and nxt < start + batch.num_rows:
+            text = texts[nxt - start].as_py()
+            new = model.clean(urls[nxt - start].as_py(), text)
+            if new != text:
+                hashes[nxt] = h = text_sha256(new)
+                changed[h] = new
+                counts["rows_cleaned_of_sitewide_boilerplate"] += 1
+            nxt = next(want, None)
+        if nxt is None:
+            break
+        start += batch.num_rows
+    known = dedup.add_signatures(shard, changed)
+    return sorted(hashes), {r: (h, known[h]) for r, h in hashes.items()}, counts
+
+
+def rewrite_shard(shard: Path, model: BoilerplateModel, rows: list[int], marks: Any) -> bool:
+    """Clean ``rows`` (as ``plan_shard`` found them) and set the mark columns (``dedup.Marks``) in
+    one rewrite of the shard: the bytes that ``clean_shard`` then ``dedup.write_marks`` leave.
+    Nothing is written when no row changes and the marks are those in the file (False then)."""
+    from . import dedup
+
+    new = dedup.mark_arrays(marks)
+    if not rows and dedup.marks_unchanged(shard, new):
+        return False
+    rewrite_row_groups(shard, lambda t, start: dedup.set_marks(_clean_group(t, start, rows, model, Counter(), {}), start, new))
+    return True
+
+
+def clean_and_mark(shards: list[Path], map_fn: Callable[..., Iterable[Any]] = map) -> Counter[str]:
+    """``clean`` then ``dedup.mark``, with one rewrite of each shard instead of two.
+
+    The cleaning is planned first (new text hashes and signatures of the rows it changes, no
+    rewrite), the marks are computed with those, and each shard is rewritten once with both.
+    Same files, side files and counts as the two passes one after the other.
+    """
+    from . import dedup
+
+    model = learn(shards)
+    counts: Counter[str] = Counter()
+    counts["sitewide_boilerplate_lines"] = sum(model.summary().values())
+    n = len(shards)
+    plans: list[tuple[list[int], dict[int, tuple[str, bytes]], Counter[str]]] = [([], {}, Counter())] * n
+    if counts["sitewide_boilerplate_lines"]:
+        plans = list(map_fn(plan_shard, shards, [model] * n))
+        for _, _, c in plans:
+            counts.update(c)
+    columns, marked = dedup.mark_columns(shards, [p[1] for p in plans])
+    counts.update(marked)
+    for _ in map_fn(rewrite_shard, shards, [model] * n, [p[0] for p in plans], columns):
+        pass
     return counts
 
 

@@ -72,3 +72,43 @@ def alnum_runs(text: str) -> list[str] | None:
         return None
     # Every character that is not alphanumeric becomes a space; what split() leaves are the runs.
     return np.where(cls & ALNUM, cp, np.uint32(0x20)).astype(np.uint32).tobytes().decode("utf-32-le").split()
+
+
+# -- NFKC: which characters a normalisation may change or join to a neighbour ---------------------
+
+_quiet: np.ndarray | None = None
+
+
+def nfkc_quiet(cp: np.ndarray) -> np.ndarray:
+    """True where a code point is NFKC-quiet: canonical class 0, NFKC leaves it as it is, and it
+    never composes with a character before it. A text splits before such a character into parts
+    that normalise independently (Unicode's "stable code points", UAX #15), and a run of them is
+    already normalised, so only the stretches around the other characters need normalising.
+    Above the BMP every code point counts as not quiet (normalised with its neighbours)."""
+    table = _quiet_table()
+    out = np.zeros(cp.size, dtype=bool)
+    low = cp < _BMP
+    out[low] = table[cp[low]]
+    return out
+
+
+def _quiet_table() -> np.ndarray:
+    global _quiet
+    if _quiet is None:  # built when a text first needs it (about 20 ms)
+        import unicodedata
+
+        t = np.fromiter((unicodedata.combining(c) == 0 and unicodedata.normalize("NFKC", c) == c for c in map(chr, range(_BMP))),
+                        dtype=bool, count=_BMP)
+        t[0xD800:0xE000] = False  # surrogates
+        t[0x1100:0x1200] = False  # conjoining jamo: composed by rule (L+V, LV+T), not from the tables below
+        # the second character of every canonical pair composes with the one before it
+        for c in range(_BMP):
+            d = unicodedata.decomposition(chr(c))
+            if d and d[0] != "<":
+                parts = d.split()
+                if len(parts) == 2:
+                    second = int(parts[1], 16)
+                    if second < _BMP:
+                        t[second] = False
+        _quiet = t
+    return _quiet
