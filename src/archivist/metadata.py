@@ -373,6 +373,8 @@ _CHROME_CLASS_RE = re.compile(r"share|social|cookie|consent|\bcmp|breadcrumb|men
 _CHROME_ROLES = {"navigation", "banner", "contentinfo"}
 _CHROME_CLASS_WORDS = ("menu", "share", "social", "comment", "breadcrumb", "cookie", "consent", "skip", "login", "subscribe")
 _CMP_RE = re.compile(r"\bcmp")
+# An anchor below a chrome tag is chrome whatever its classes (see _outlinks).
+_ANCHORS_OUTSIDE_CHROME_TAGS_CSS = "a[href]:not(" + ", ".join(f"{t} a" for t in sorted(_CHROME_TAGS)) + ")"
 _ITEMPROP_DATE_CSS = '[itemprop*="datepublished" i]'
 _NO_TEXT_TAGS = frozenset(("script", "style"))
 
@@ -393,11 +395,21 @@ class _Page:
         self.tree = tree
         self.body = tree.body
         self._bylines: list[LexborNode] | None = None
-        # One pass of lexbor's CSS engine for the elements every page needs (each pass costs
-        # ~0.1 ms on a news page, most of it the walk itself).
-        self.of_tag: dict[str, list[LexborNode]] = {"meta": [], "script": [], "link": [], "a": [], "h1": []}
-        for el in tree.css("meta[content], script[type], link[rel], a[href], h1"):
-            self.of_tag.setdefault(el.tag or "", []).append(el)
+        # One pass of lexbor's CSS engine for the few elements of the head every page needs
+        # (each pass costs ~10 us on a news page, most of it the walk itself); the anchors,
+        # hundreds of them, have a query of their own (see ``anchors``) so that no anchor's tag
+        # is read back into Python.
+        self.of_tag: dict[str, list[LexborNode]] = {"meta": [], "script": [], "link": [], "h1": []}
+        for el in tree.css("meta[content], script[type], link[rel], h1"):
+            self.of_tag[el.tag or ""].append(el)
+
+    def anchors_outside_chrome_tags(self) -> list[LexborNode]:
+        """Every ``a[href]`` of the page that has no nav/header/footer above it, in document order.
+
+        Most links of a news page stand in its menus, header and footer: lexbor tells them
+        apart in C (ancestor tags only), and :func:`_outlinks` judges the rest by class and role.
+        """
+        return self.tree.css(_ANCHORS_OUTSIDE_CHROME_TAGS_CSS)
 
     def byline_elements(self) -> list[LexborNode]:
         if self._bylines is None:
@@ -463,7 +475,7 @@ def extract_metadata(
     md.published, md.published_source = _published(page, metas, objs, url, captured_at)
     md.modified = _modified(metas, objs, captured_at)
     md.source_attribution = _declared_attribution(objs, md, named)
-    md.outlinks = _outlinks(page.of_tag["a"], url) if content_root is None else _root_outlinks(content_root, url)
+    md.outlinks = _outlinks(page.anchors_outside_chrome_tags(), url) if content_root is None else _root_outlinks(content_root, url)
     return md
 
 
@@ -831,10 +843,13 @@ def _outlinks(anchors: list[LexborNode], base: str | None) -> list[dict[str, str
     """Links of the page outside its chrome: an anchor with a chrome class or role, or below a
     nav/header/footer or an element with a chrome class or role, is left out.
 
-    ``anchors`` are every ``a[href]`` of the page: the HTML5 tree builder puts them all in the
-    body (the lxml version read ``//body//a``). Each element above an anchor is judged once
-    (memoised), so the anchors of one menu share their ancestors' answer; lexbor's CSS would need
-    a descendant selector per chrome name, several times slower.
+    ``anchors`` are the ``a[href]`` of the page, all of them or (as :class:`_Page` gives them)
+    those not below a chrome tag, which lexbor's CSS leaves out in C at the cost of one more
+    query (the walk below still tests tags, so either list gives the same links): the HTML5 tree
+    builder puts them all in the body (the lxml version read ``//body//a``). Each element above
+    an anchor is judged once (memoised), so the anchors of one menu share their ancestors'
+    answer; lexbor's CSS would need a descendant selector per chrome class word, several times
+    slower (substring tests on every element for every word).
     """
     links = _Linker(base)
     # memo: mem_id of an element above an anchor -> whether it or an element above it is chrome.
