@@ -90,6 +90,8 @@ def _first(metas: dict[str, list[str]], *keys: str) -> str | None:
 
 # ---------------------------------------------------------------- JSON-LD
 
+# json.loads(raw, strict=False) without building a decoder for every script.
+_JSON_DECODER = json.JSONDecoder(strict=False)
 _CDATA_RE = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
 
 
@@ -101,8 +103,10 @@ def _jsonld_objects(scripts: list[LexborNode]) -> list[dict[str, Any]]:
         raw = s.text().strip()
         if "<![CDATA[" in raw or "]]>" in raw:  # the regex tries its second branch at every character
             raw = _CDATA_RE.sub("", raw)
+        if raw.startswith("\ufeff"):
+            continue  # (json.loads refuses it)
         try:
-            data = json.loads(raw, strict=False)
+            data = _JSON_DECODER.decode(raw)
         except ValueError:
             continue
         objs.extend(_flatten(data))
@@ -332,22 +336,42 @@ def _add_names(out: list[str], names: Iterable[str], site: str | None = None) ->
         return  # a run of text split at commas, not a list of authors
     seen = {n.casefold() for n in out}
     site_key = _norm(site) if site else None
+    cache = _AUTHOR_NAME_CACHE
     for n in names:
-        n = _LABEL_RE.sub("", _clean(n).strip(" .,:;"))
-        n = _LEAD_IN_RE.sub("", n)  # "Analysis by Chris Cillizza" -> "Chris Cillizza"
-        n = _TRAIL_RE.sub("", n)  # "Minh Do on Monday" -> "Minh Do"
-        words = n.split()
-        # "ERIC TUCKER Associated Press": a trailing agency name is a credit, not part of the name
-        for k in range(len(words) - 1, 0, -1):
-            if normalise_agency(" ".join(words[k:])):
-                n = " ".join(words[:k])
-                break
-        key = _norm(n)
-        if site_key and key and (key in site_key or site_key in key) and not normalise_agency(n):
-            continue  # the outlet itself ("CNN Business") is not an author
-        if _good_name(n) and n.casefold() not in seen:
-            seen.add(n.casefold())
-            out.append(n)
+        ck = (n, site_key)
+        if ck in cache:
+            name = cache[ck]
+        else:
+            name = _author_name(n, site_key)
+            if len(cache) > 50_000:
+                cache.clear()
+            cache[ck] = name
+        if name is not None and (folded := name.casefold()) not in seen:
+            seen.add(folded)
+            out.append(name)
+
+
+# (name as split, normalised site name) -> the author name it gives, or None. Bylines repeat from
+# page to page (staff writers, one site's pages in a WARC) and each name costs a dozen regexes.
+_AUTHOR_NAME_CACHE: dict[tuple[str, str | None], str | None] = {}
+
+
+def _author_name(n: str, site_key: str | None) -> str | None:
+    """The author name that a split name gives (labels, lead-ins, days and agencies taken off),
+    or None when what is left is not a person's name or is the site itself."""
+    n = _LABEL_RE.sub("", _clean(n).strip(" .,:;"))
+    n = _LEAD_IN_RE.sub("", n)  # "Analysis by Chris Cillizza" -> "Chris Cillizza"
+    n = _TRAIL_RE.sub("", n)  # "Minh Do on Monday" -> "Minh Do"
+    words = n.split()
+    # "ERIC TUCKER Associated Press": a trailing agency name is a credit, not part of the name
+    for k in range(len(words) - 1, 0, -1):
+        if normalise_agency(" ".join(words[k:])):
+            n = " ".join(words[:k])
+            break
+    key = _norm(n)
+    if site_key and key and (key in site_key or site_key in key) and not normalise_agency(n):
+        return None  # the outlet itself ("CNN Business") is not an author
+    return n if _good_name(n) else None
 
 
 def _classy(attrs: dict[str, str | None], *words: str) -> bool:
@@ -561,10 +585,30 @@ def _norm(s: str) -> str:
     return _NON_WORD_RE.sub("", s).casefold()
 
 
+# An absolute http(s) URL that urljoin returns unchanged whatever the base (a base of another
+# scheme returns it as it is; one of the same scheme, through urlparse and urlunparse, which
+# change only what this leaves out: no whitespace, ";" params, backslash, empty "?" or "#",
+# and a plain ASCII host with an optional port, which urlsplit never rejects).
+_PLAIN_ABSOLUTE_RE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:/[^\s;?#\\]*)?(?:\?[^\s#]+)?(?:#\S+)?")
+
+
+def _base_parses(base: str | None) -> bool:
+    """Whether urljoin can parse ``base`` (a base it cannot parse makes every join fail)."""
+    if not base:
+        return True
+    try:
+        urlsplit(base)  # (memoised by urllib)
+    except ValueError:
+        return False
+    return True
+
+
 def _http_url(base: str | None, href: str | None) -> str | None:
     href = (href or "").strip()
     if not href:
         return None
+    if _PLAIN_ABSOLUTE_RE.fullmatch(href) and _base_parses(base):
+        return href  # what urljoin and the checks below give, without two parses and an unparse
     try:
         u = urljoin(base, href) if base else href
         parts = urlsplit(u)
@@ -802,34 +846,50 @@ class _Linker:
         if base:
             self.seen.add(base.split("#", 1)[0])
         self.scheme = base.split(":", 1)[0] if base and ":" in base else "https"
-        self.origin: str | None = None
-        try:
-            b = urlsplit(base) if base else None
-        except ValueError:
-            b = None
-        if b is not None and b.scheme in ("http", "https") and b.netloc:
-            self.origin = f"{b.scheme}://{b.netloc}"
+        self._origin: str | bool | None = False  # False: not worked out yet (most pages never need it)
         self.out: list[dict[str, str | None]] = []
 
+    @property
+    def origin(self) -> str | None:
+        """``scheme://netloc`` of an http(s) base, else None: what a root-relative href joins to."""
+        if self._origin is False:
+            base = self.base
+            try:
+                b = urlsplit(base) if base else None
+            except ValueError:
+                b = None
+            self._origin = f"{b.scheme}://{b.netloc}" if b is not None and b.scheme in ("http", "https") and b.netloc else None
+        return self._origin  # type: ignore[return-value]
+
     def add(self, a: LexborNode, attrs: dict[str, str | None]) -> None:
-        href = (attrs.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+        href = attrs.get("href")
+        if not href:
             return
+        href = href.strip()
+        # Absolute http(s) links first: nine in ten links of a news page.
         if href.startswith(("http://", "https://")):
             u: str | None = href
+        elif not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+            return
         elif href.startswith("//"):
             u = f"{self.scheme}:{href}"
-        elif self.origin and href[0] == "/" and "/." not in href and _PLAIN_PATH_RE.fullmatch(href):
-            u = self.origin + href
+        elif href[0] == "/" and "/." not in href and _PLAIN_PATH_RE.fullmatch(href) and (origin := self.origin):
+            u = origin + href
         else:
             u = _http_url(self.base, href)
-        if u is None:
+            if u is None:
+                return
+        if "#" in u:
+            u = u.split("#", 1)[0]
+        seen = self.seen
+        if u in seen:
             return
-        u = u.split("#", 1)[0]
-        if u in self.seen:
-            return
-        self.seen.add(u)
-        self.out.append({"url": u, "text": _clean(a.text()) or _clean(attrs.get("title")) or None})
+        seen.add(u)
+        # (_clean inlined: it runs for every link kept)
+        text = " ".join(a.text().split())
+        if not text and (title := attrs.get("title")) is not None:
+            text = " ".join(title.split())
+        self.out.append({"url": u, "text": text or None})
 
 
 def _root_outlinks(root: LexborNode, base: str | None) -> list[dict[str, str | None]]:
