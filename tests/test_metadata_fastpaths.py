@@ -242,3 +242,26 @@ def test_pairs_cover_the_edge_cases() -> None:
     }
     assert set(kinds.values()) <= set(HREFS)
     assert list(itertools.islice((b for b in BASES if b and "bücher" in b), 1))
+
+
+DATE_STRINGS = ["2026-03-14T08:00:00Z", "2026-03-14 08:00:00+0100", "2026-03-14T08:00:00.123456789-05:00", "20260314", "2026-03-14junk",
+                "Sat, 14 Mar 2026 08:00:00 GMT", "  2026-03-14T08:00:00z  ", "2026-02-30", "yesterday", "", "   "]
+
+
+def test_dates_memoised_give_what_a_fresh_parse_gives() -> None:
+    metadata._DATE_CACHE.clear()
+    fresh = [metadata._parse_date(v) for v in DATE_STRINGS]
+    assert [metadata.parse_date(v) for v in DATE_STRINGS] == fresh  # filling the memo
+    assert [metadata.parse_date(v) for v in DATE_STRINGS] == fresh  # from it
+    assert fresh[0] is not None and fresh[0].tzinfo is not None and fresh[7] is None and fresh[8] is None
+    assert metadata.parse_date(None) is None
+
+
+def test_split_names_memoised_returns_a_fresh_list_each_time() -> None:
+    metadata._SPLIT_CACHE.clear()
+    first = metadata.split_names("By Ann Lee and Bo Chan | Updated 3 March")
+    assert first == ["Ann Lee", "Bo Chan"]
+    first.append("mutated")
+    assert metadata.split_names("By Ann Lee and Bo Chan | Updated 3 March") == ["Ann Lee", "Bo Chan"]
+    for v in ("Par Jean Dupont et Marie Curie", "ann lee, bo chan; cy dee & ed eff", "", "By"):
+        assert metadata.split_names(v) == metadata._split_names(v)

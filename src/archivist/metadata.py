@@ -206,11 +206,30 @@ _YMD_DASH_RE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)")
 _YMD_BARE_RE = re.compile(r"^(\d{4})(\d\d)(\d\d)$")
 
 
+# declared string -> parse_date's answer: a page states its date in several places (JSON-LD,
+# meta tags, <time>), the pages of one site often on the same days. (datetimes are immutable.)
+_DATE_CACHE: dict[str, datetime | None] = {}
+
+
 def parse_date(value: str | None) -> datetime | None:
     """A declared date (ISO 8601 in its common spellings, or RFC 2822) as aware UTC, else None.
 
     A date without a zone is taken as UTC (the page gives nothing better).
     """
+    if value is None:
+        return None
+    if type(value) is not str:
+        return _parse_date(value)
+    if value in _DATE_CACHE:
+        return _DATE_CACHE[value]
+    dt = _parse_date(value)
+    if len(_DATE_CACHE) > 20_000:
+        _DATE_CACHE.clear()
+    _DATE_CACHE[value] = dt
+    return dt
+
+
+def _parse_date(value: Any) -> datetime | None:
     v = _clean(value)
     if not v:
         return None
@@ -319,8 +338,24 @@ def _good_name(name: str) -> bool:
 _BYLINE_END_RE = re.compile(r"\s+[|•·—–]\s+|\s+-\s+|\bpublished\b|\bpublié\b|\bupdated\b|\bmis à jour\b", re.IGNORECASE)
 
 
+# byline string -> its names: the same bylines come back page after page.
+_SPLIT_CACHE: dict[str, tuple[str, ...]] = {}
+
+
 def split_names(value: str) -> list[str]:
     """'By Ann Lee and Bo Chan' -> ['Ann Lee', 'Bo Chan']; drops the trailing date or role."""
+    if type(value) is not str:
+        return _split_names(value)
+    names = _SPLIT_CACHE.get(value)
+    if names is None:
+        names = tuple(_split_names(value))
+        if len(_SPLIT_CACHE) > 20_000:
+            _SPLIT_CACHE.clear()
+        _SPLIT_CACHE[value] = names
+    return list(names)
+
+
+def _split_names(value: Any) -> list[str]:
     v = _clean(value)
     m = _BYLINE_RE.match(v)
     if m:
@@ -594,8 +629,8 @@ _PLAIN_ABSOLUTE_RE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:/[^\s;?#
 
 def _base_parses(base: str | None) -> bool:
     """Whether urljoin can parse ``base`` (a base it cannot parse makes every join fail)."""
-    if not base:
-        return True
+    if not base or _PLAIN_ABSOLUTE_RE.fullmatch(base):
+        return True  # (urlsplit rejects only odd hosts: brackets, non-ASCII that NFKC turns into delimiters)
     try:
         urlsplit(base)  # (memoised by urllib)
     except ValueError:
