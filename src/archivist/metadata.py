@@ -90,6 +90,8 @@ def _first(metas: dict[str, list[str]], *keys: str) -> str | None:
 
 # ---------------------------------------------------------------- JSON-LD
 
+# json.loads(raw, strict=False) without building a decoder for every script.
+_JSON_DECODER = json.JSONDecoder(strict=False)
 _CDATA_RE = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
 
 
@@ -101,8 +103,10 @@ def _jsonld_objects(scripts: list[LexborNode]) -> list[dict[str, Any]]:
         raw = s.text().strip()
         if "<![CDATA[" in raw or "]]>" in raw:  # the regex tries its second branch at every character
             raw = _CDATA_RE.sub("", raw)
+        if raw.startswith("\ufeff"):
+            continue  # (json.loads refuses it)
         try:
-            data = json.loads(raw, strict=False)
+            data = _JSON_DECODER.decode(raw)
         except ValueError:
             continue
         objs.extend(_flatten(data))
@@ -202,11 +206,30 @@ _YMD_DASH_RE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)")
 _YMD_BARE_RE = re.compile(r"^(\d{4})(\d\d)(\d\d)$")
 
 
+# declared string -> parse_date's answer: a page states its date in several places (JSON-LD,
+# meta tags, <time>), the pages of one site often on the same days. (datetimes are immutable.)
+_DATE_CACHE: dict[str, datetime | None] = {}
+
+
 def parse_date(value: str | None) -> datetime | None:
     """A declared date (ISO 8601 in its common spellings, or RFC 2822) as aware UTC, else None.
 
     A date without a zone is taken as UTC (the page gives nothing better).
     """
+    if value is None:
+        return None
+    if type(value) is not str:
+        return _parse_date(value)
+    if value in _DATE_CACHE:
+        return _DATE_CACHE[value]
+    dt = _parse_date(value)
+    if len(_DATE_CACHE) > 20_000:
+        _DATE_CACHE.clear()
+    _DATE_CACHE[value] = dt
+    return dt
+
+
+def _parse_date(value: Any) -> datetime | None:
     v = _clean(value)
     if not v:
         return None
@@ -315,8 +338,24 @@ def _good_name(name: str) -> bool:
 _BYLINE_END_RE = re.compile(r"\s+[|•·—–]\s+|\s+-\s+|\bpublished\b|\bpublié\b|\bupdated\b|\bmis à jour\b", re.IGNORECASE)
 
 
+# byline string -> its names: the same bylines come back page after page.
+_SPLIT_CACHE: dict[str, tuple[str, ...]] = {}
+
+
 def split_names(value: str) -> list[str]:
     """'By Ann Lee and Bo Chan' -> ['Ann Lee', 'Bo Chan']; drops the trailing date or role."""
+    if type(value) is not str:
+        return _split_names(value)
+    names = _SPLIT_CACHE.get(value)
+    if names is None:
+        names = tuple(_split_names(value))
+        if len(_SPLIT_CACHE) > 20_000:
+            _SPLIT_CACHE.clear()
+        _SPLIT_CACHE[value] = names
+    return list(names)
+
+
+def _split_names(value: Any) -> list[str]:
     v = _clean(value)
     m = _BYLINE_RE.match(v)
     if m:
@@ -332,22 +371,42 @@ def _add_names(out: list[str], names: Iterable[str], site: str | None = None) ->
         return  # a run of text split at commas, not a list of authors
     seen = {n.casefold() for n in out}
     site_key = _norm(site) if site else None
+    cache = _AUTHOR_NAME_CACHE
     for n in names:
-        n = _LABEL_RE.sub("", _clean(n).strip(" .,:;"))
-        n = _LEAD_IN_RE.sub("", n)  # "Analysis by Chris Cillizza" -> "Chris Cillizza"
-        n = _TRAIL_RE.sub("", n)  # "Minh Do on Monday" -> "Minh Do"
-        words = n.split()
-        # "ERIC TUCKER Associated Press": a trailing agency name is a credit, not part of the name
-        for k in range(len(words) - 1, 0, -1):
-            if normalise_agency(" ".join(words[k:])):
-                n = " ".join(words[:k])
-                break
-        key = _norm(n)
-        if site_key and key and (key in site_key or site_key in key) and not normalise_agency(n):
-            continue  # the outlet itself ("CNN Business") is not an author
-        if _good_name(n) and n.casefold() not in seen:
-            seen.add(n.casefold())
-            out.append(n)
+        ck = (n, site_key)
+        if ck in cache:
+            name = cache[ck]
+        else:
+            name = _author_name(n, site_key)
+            if len(cache) > 50_000:
+                cache.clear()
+            cache[ck] = name
+        if name is not None and (folded := name.casefold()) not in seen:
+            seen.add(folded)
+            out.append(name)
+
+
+# (name as split, normalised site name) -> the author name it gives, or None. Bylines repeat from
+# page to page (staff writers, one site's pages in a WARC) and each name costs a dozen regexes.
+_AUTHOR_NAME_CACHE: dict[tuple[str, str | None], str | None] = {}
+
+
+def _author_name(n: str, site_key: str | None) -> str | None:
+    """The author name that a split name gives (labels, lead-ins, days and agencies taken off),
+    or None when what is left is not a person's name or is the site itself."""
+    n = _LABEL_RE.sub("", _clean(n).strip(" .,:;"))
+    n = _LEAD_IN_RE.sub("", n)  # "Analysis by Chris Cillizza" -> "Chris Cillizza"
+    n = _TRAIL_RE.sub("", n)  # "Minh Do on Monday" -> "Minh Do"
+    words = n.split()
+    # "ERIC TUCKER Associated Press": a trailing agency name is a credit, not part of the name
+    for k in range(len(words) - 1, 0, -1):
+        if normalise_agency(" ".join(words[k:])):
+            n = " ".join(words[:k])
+            break
+    key = _norm(n)
+    if site_key and key and (key in site_key or site_key in key) and not normalise_agency(n):
+        return None  # the outlet itself ("CNN Business") is not an author
+    return n if _good_name(n) else None
 
 
 def _classy(attrs: dict[str, str | None], *words: str) -> bool:
@@ -373,6 +432,8 @@ _CHROME_CLASS_RE = re.compile(r"share|social|cookie|consent|\bcmp|breadcrumb|men
 _CHROME_ROLES = {"navigation", "banner", "contentinfo"}
 _CHROME_CLASS_WORDS = ("menu", "share", "social", "comment", "breadcrumb", "cookie", "consent", "skip", "login", "subscribe")
 _CMP_RE = re.compile(r"\bcmp")
+# An anchor below a chrome tag is chrome whatever its classes (see _outlinks).
+_ANCHORS_OUTSIDE_CHROME_TAGS_CSS = "a[href]:not(" + ", ".join(f"{t} a" for t in sorted(_CHROME_TAGS)) + ")"
 _ITEMPROP_DATE_CSS = '[itemprop*="datepublished" i]'
 _NO_TEXT_TAGS = frozenset(("script", "style"))
 
@@ -393,11 +454,21 @@ class _Page:
         self.tree = tree
         self.body = tree.body
         self._bylines: list[LexborNode] | None = None
-        # One pass of lexbor's CSS engine for the elements every page needs (each pass costs
-        # ~0.1 ms on a news page, most of it the walk itself).
-        self.of_tag: dict[str, list[LexborNode]] = {"meta": [], "script": [], "link": [], "a": [], "h1": []}
-        for el in tree.css("meta[content], script[type], link[rel], a[href], h1"):
-            self.of_tag.setdefault(el.tag or "", []).append(el)
+        # One pass of lexbor's CSS engine for the few elements of the head every page needs
+        # (each pass costs ~10 us on a news page, most of it the walk itself); the anchors,
+        # hundreds of them, have a query of their own (see ``anchors``) so that no anchor's tag
+        # is read back into Python.
+        self.of_tag: dict[str, list[LexborNode]] = {"meta": [], "script": [], "link": [], "h1": []}
+        for el in tree.css("meta[content], script[type], link[rel], h1"):
+            self.of_tag[el.tag or ""].append(el)
+
+    def anchors_outside_chrome_tags(self) -> list[LexborNode]:
+        """Every ``a[href]`` of the page that has no nav/header/footer above it, in document order.
+
+        Most links of a news page stand in its menus, header and footer: lexbor tells them
+        apart in C (ancestor tags only), and :func:`_outlinks` judges the rest by class and role.
+        """
+        return self.tree.css(_ANCHORS_OUTSIDE_CHROME_TAGS_CSS)
 
     def byline_elements(self) -> list[LexborNode]:
         if self._bylines is None:
@@ -463,7 +534,7 @@ def extract_metadata(
     md.published, md.published_source = _published(page, metas, objs, url, captured_at)
     md.modified = _modified(metas, objs, captured_at)
     md.source_attribution = _declared_attribution(objs, md, named)
-    md.outlinks = _outlinks(page.of_tag["a"], url) if content_root is None else _root_outlinks(content_root, url)
+    md.outlinks = _outlinks(page.anchors_outside_chrome_tags(), url) if content_root is None else _root_outlinks(content_root, url)
     return md
 
 
@@ -549,10 +620,30 @@ def _norm(s: str) -> str:
     return _NON_WORD_RE.sub("", s).casefold()
 
 
+# An absolute http(s) URL that urljoin returns unchanged whatever the base (a base of another
+# scheme returns it as it is; one of the same scheme, through urlparse and urlunparse, which
+# change only what this leaves out: no whitespace, ";" params, backslash, empty "?" or "#",
+# and a plain ASCII host with an optional port, which urlsplit never rejects).
+_PLAIN_ABSOLUTE_RE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:/[^\s;?#\\]*)?(?:\?[^\s#]+)?(?:#\S+)?")
+
+
+def _base_parses(base: str | None) -> bool:
+    """Whether urljoin can parse ``base`` (a base it cannot parse makes every join fail)."""
+    if not base or _PLAIN_ABSOLUTE_RE.fullmatch(base):
+        return True  # (urlsplit rejects only odd hosts: brackets, non-ASCII that NFKC turns into delimiters)
+    try:
+        urlsplit(base)  # (memoised by urllib)
+    except ValueError:
+        return False
+    return True
+
+
 def _http_url(base: str | None, href: str | None) -> str | None:
     href = (href or "").strip()
     if not href:
         return None
+    if _PLAIN_ABSOLUTE_RE.fullmatch(href) and _base_parses(base):
+        return href  # what urljoin and the checks below give, without two parses and an unparse
     try:
         u = urljoin(base, href) if base else href
         parts = urlsplit(u)
@@ -790,34 +881,50 @@ class _Linker:
         if base:
             self.seen.add(base.split("#", 1)[0])
         self.scheme = base.split(":", 1)[0] if base and ":" in base else "https"
-        self.origin: str | None = None
-        try:
-            b = urlsplit(base) if base else None
-        except ValueError:
-            b = None
-        if b is not None and b.scheme in ("http", "https") and b.netloc:
-            self.origin = f"{b.scheme}://{b.netloc}"
+        self._origin: str | bool | None = False  # False: not worked out yet (most pages never need it)
         self.out: list[dict[str, str | None]] = []
 
+    @property
+    def origin(self) -> str | None:
+        """``scheme://netloc`` of an http(s) base, else None: what a root-relative href joins to."""
+        if self._origin is False:
+            base = self.base
+            try:
+                b = urlsplit(base) if base else None
+            except ValueError:
+                b = None
+            self._origin = f"{b.scheme}://{b.netloc}" if b is not None and b.scheme in ("http", "https") and b.netloc else None
+        return self._origin  # type: ignore[return-value]
+
     def add(self, a: LexborNode, attrs: dict[str, str | None]) -> None:
-        href = (attrs.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+        href = attrs.get("href")
+        if not href:
             return
+        href = href.strip()
+        # Absolute http(s) links first: nine in ten links of a news page.
         if href.startswith(("http://", "https://")):
             u: str | None = href
+        elif not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+            return
         elif href.startswith("//"):
             u = f"{self.scheme}:{href}"
-        elif self.origin and href[0] == "/" and "/." not in href and _PLAIN_PATH_RE.fullmatch(href):
-            u = self.origin + href
+        elif href[0] == "/" and "/." not in href and _PLAIN_PATH_RE.fullmatch(href) and (origin := self.origin):
+            u = origin + href
         else:
             u = _http_url(self.base, href)
-        if u is None:
+            if u is None:
+                return
+        if "#" in u:
+            u = u.split("#", 1)[0]
+        seen = self.seen
+        if u in seen:
             return
-        u = u.split("#", 1)[0]
-        if u in self.seen:
-            return
-        self.seen.add(u)
-        self.out.append({"url": u, "text": _clean(a.text()) or _clean(attrs.get("title")) or None})
+        seen.add(u)
+        # (_clean inlined: it runs for every link kept)
+        text = " ".join(a.text().split())
+        if not text and (title := attrs.get("title")) is not None:
+            text = " ".join(title.split())
+        self.out.append({"url": u, "text": text or None})
 
 
 def _root_outlinks(root: LexborNode, base: str | None) -> list[dict[str, str | None]]:
@@ -831,10 +938,13 @@ def _outlinks(anchors: list[LexborNode], base: str | None) -> list[dict[str, str
     """Links of the page outside its chrome: an anchor with a chrome class or role, or below a
     nav/header/footer or an element with a chrome class or role, is left out.
 
-    ``anchors`` are every ``a[href]`` of the page: the HTML5 tree builder puts them all in the
-    body (the lxml version read ``//body//a``). Each element above an anchor is judged once
-    (memoised), so the anchors of one menu share their ancestors' answer; lexbor's CSS would need
-    a descendant selector per chrome name, several times slower.
+    ``anchors`` are the ``a[href]`` of the page, all of them or (as :class:`_Page` gives them)
+    those not below a chrome tag, which lexbor's CSS leaves out in C at the cost of one more
+    query (the walk below still tests tags, so either list gives the same links): the HTML5 tree
+    builder puts them all in the body (the lxml version read ``//body//a``). Each element above
+    an anchor is judged once (memoised), so the anchors of one menu share their ancestors'
+    answer; lexbor's CSS would need a descendant selector per chrome class word, several times
+    slower (substring tests on every element for every word).
     """
     links = _Linker(base)
     # memo: mem_id of an element above an anchor -> whether it or an element above it is chrome.
