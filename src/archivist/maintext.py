@@ -142,6 +142,7 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _CJK_SPLIT = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 # Sentence punctuation of many scripts: Latin, CJK full-width, Arabic, Devanagari, Greek.
+_CJK_RUN = re.compile(_CJK.pattern + "+")
 _PUNCT = re.compile(r"[.,;:!?…。，、；：！？،۔।;]")
 _SENT_END = re.compile(r"[.!?…。！？」』\"'”’»)\]:;]$")
 _DECAY = (1.0, 1.0, 0.5, 0.25)  # share of a block's weight for its element, parent, grandparent...
@@ -160,7 +161,7 @@ class _Block:
     link: int  # characters inside links (-1: not counted yet, see _link)
     anc: tuple[int, ...]  # element ids from the root down to the block's own element
     tag: str  # tag of the block's own element
-    punct: int
+    punct: bool  # holds sentence punctuation (only whether it does is ever asked)
     cuts: tuple[int, ...] = ()  # cumulative link characters at each <br>, when there are any
     node: object = None  # a collapsed element whose links are counted when first asked (_link)
 
@@ -170,6 +171,11 @@ class MainText:
     text: str
     title: str | None
     visible_chars: int
+
+
+def _cjk_count(text: str, start: int) -> int:
+    """CJK characters in ``text`` from ``start`` on, counted as the lengths of their runs (fewer matches)."""
+    return sum(map(len, _CJK_RUN.findall(text, start)))
 
 
 def _drop_link_lines(raw: str, cuts: tuple[int, ...]) -> str:
@@ -208,7 +214,7 @@ class _Walker:
         self._root = None  # the walked node, a selectolax node
         self._h1_holders: set[int] | None = None  # mem_id of every h1 and its ancestors
         self.h1s: list | None = None  # the page's h1 elements when the caller found them already
-        self.sizes: tuple[list[int], list[int]] | None = None  # characters and blocks per element
+        self.sizes: tuple[list[int], list[int], list[float], list[int]] | None = None  # see _select
 
     def _flush(self) -> None:
         if not self._buf:
@@ -236,7 +242,7 @@ class _Walker:
         if cuts:
             text = _drop_link_lines(raw, cuts) or text
         chars = len(text) - text.count(" ") - text.count("\n")
-        cjk = len(_CJK.findall(text)) if not text.isascii() else 0
+        cjk = 0 if text.isascii() or (m := _CJK.search(text)) is None else _cjk_count(text, m.start())
         eff = chars - cjk + 3.0 * cjk
         # A line broken by <br> inside inline markup belongs to the enclosing block element.
         stack, tags = self._stack, self.tags
@@ -245,7 +251,7 @@ class _Walker:
             i -= 1
         anc = tuple(stack[:i])
         tag = tags[anc[-1]] if anc else "html"
-        self.blocks.append(_Block(text, chars, eff, min(link, chars), anc, tag, len(_PUNCT.findall(text)), cuts))
+        self.blocks.append(_Block(text, chars, eff, min(link, chars), anc, tag, _PUNCT.search(text) is not None, cuts))
 
     def walk(self, root) -> None:  # root: a selectolax node
         # One loop with locals bound: this walk is most of the extractor's time. Each node's
@@ -362,7 +368,7 @@ class _Walker:
         if n:
             body = " ".join(text.split())
             self.blocks.append(
-                _Block(body, n, float(n), -1, tuple(self._stack), self.tags[eid], len(_PUNCT.findall(body)), node=node)
+                _Block(body, n, float(n), -1, tuple(self._stack), self.tags[eid], _PUNCT.search(body) is not None, node=node)
             )
         return True
 
@@ -476,10 +482,6 @@ def _weight(b: _Block) -> float:
     if b.eff < 25 and not b.punct:
         return 0.0
     return b.eff * max(0.0, 1.0 - 2 * ld)
-
-
-def _is_prose(b: _Block) -> bool:
-    return (b.link if b.link >= 0 else _link(b)) <= 0.5 * b.chars and (b.eff >= 25 or b.punct > 0)
 
 
 def _clean_title(raw: str | None) -> str | None:
@@ -657,17 +659,33 @@ def _flat(html: str) -> MainText:
 def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool, heed_chrome: bool = True) -> str:
     blocks = w.blocks
     n_el = len(w.tags)
-    # Element sizes, to let chrome marks on a container that holds most of the page go unheeded.
+    # Element sizes, to let chrome marks on a container that holds most of the page go unheeded;
+    # effective lengths and depths, for growing the core. The same for every selection of the page.
     if w.sizes is None:
+        # Each block counts for its own element, then each element for its parent: element ids
+        # run in document order, so a parent's id is below its children's. (The sums are of whole
+        # numbers, exact in any order: the same as adding each block to every ancestor.)
         chars = [0] * n_el
         nblocks = [0] * n_el
+        size = [0.0] * n_el
         for b in blocks:
-            c = b.chars
-            for e in b.anc:
-                chars[e] += c
-                nblocks[e] += 1
-        w.sizes = (chars, nblocks)  # the same for every selection of the page
-    chars, nblocks = w.sizes
+            e = b.anc[-1]
+            chars[e] += b.chars
+            nblocks[e] += 1
+            size[e] += b.eff
+        parent = w.parent
+        for e in range(n_el - 1, 0, -1):
+            p = parent[e]
+            chars[p] += chars[e]
+            nblocks[p] += nblocks[e]
+            size[p] += size[e]
+        # Depth in the tree, of elements that hold a block (0 for the others, as a tie-break).
+        depth = [0] * n_el
+        for e in range(1, n_el):
+            if nblocks[e]:
+                depth[e] = depth[parent[e]] + 1
+        w.sizes = (chars, nblocks, size, depth)
+    chars, nblocks, size, depth = w.sizes
     total = chars[0] or 1
     # A chrome mark on a container that holds the headline or most of the page is a layout
     # name ("page has-sidebar"), not chrome.
@@ -690,8 +708,6 @@ def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool, heed_chrome
 
     score = [0.0] * n_el  # weight of everything inside, for growing the core
     local = [0.0] * n_el  # weight of what sits near, for finding the core
-    size = [0.0] * n_el
-    depth = [0] * n_el
     no_chrome = chrome.isdisjoint
     for b in blocks:
         anc = b.anc
@@ -703,10 +719,8 @@ def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool, heed_chrome
         # Chrome between paragraphs (a figure, an ad slot) does not make their container less
         # of a core: it is left out of the output anyway.
         local_wt = 0.0 if under_chrome else wt
-        for d, e in enumerate(anc):
+        for e in anc:
             score[e] += grow_wt
-            size[e] += eff
-            depth[e] = d
         if local_wt:  # (adding zero changes no comparison: the core is found by max)
             for e, f in zip(reversed(anc), _DECAY, strict=False):
                 local[e] += local_wt * f
