@@ -70,6 +70,20 @@ _LINE_TAGS = frozenset(("li", "tr", "dd", "dt"))
 _LABEL_TAGS = frozenset(("div", "section", "aside", "center"))
 # Structural chrome, marked (not removed): a later guard can still keep it when it holds the page.
 _CHROME_TAGS = frozenset(["nav", "aside", "footer", "header", "menu", "form", "figure", "figcaption"])
+# What the walk does with an element, by tag, in one lookup: skip it (no page text), break the
+# line, join a row's cells, count link text, keep <pre> lines, end a block (chrome by tag or not).
+# A tag missing here is inline markup. Block kinds are the highest numbers.
+_K_SKIP, _K_BR, _K_CELL, _K_A, _K_INLINE, _K_BLOCK, _K_PRE, _K_CHROME = range(8)
+_KIND: dict[str, int] = {
+    **{t: _K_BLOCK for t in _BLOCK},
+    **{t: _K_CHROME for t in _CHROME_TAGS},
+    "pre": _K_PRE,
+    "a": _K_A,
+    **{t: _K_CELL for t in _CELLS},
+    "br": _K_BR,
+    **{t: _K_SKIP for t in (*_SKIP, "img", "-comment", "-doctype", "-document")},
+}
+assert _CHROME_TAGS <= _BLOCK and "pre" in _BLOCK and not (_CELLS | {"a", "br", "img"}) & (_BLOCK | _SKIP)
 # schema.org properties that repeat metadata as page text (author name, dates, keywords).
 _META_PROPS = frozenset(
     [
@@ -146,6 +160,7 @@ _CJK_RUN = re.compile(_CJK.pattern + "+")
 _PUNCT = re.compile(r"[.,;:!?…。，、；：！？،۔।;]")
 _SENT_END = re.compile(r"[.!?…。！？」』\"'”’»)\]:;]$")
 _DECAY = (1.0, 1.0, 0.5, 0.25)  # share of a block's weight for its element, parent, grandparent...
+_D0, _D1, _D2, _D3 = _DECAY
 _GROW = 0.5  # least net prose weight per character an ancestor must add to be taken
 _CHROME_GROW = 0.75  # share of its length that chrome an ancestor would add counts against it
 _LAYOUT_BLOCKS = 6  # a chrome-named element with fewer blocks is chrome even if it is most of the page
@@ -258,8 +273,7 @@ class _Walker:
         # properties are read once (selectolax builds a new object per read); the link and <pre>
         # depths live in locals and are written back for _flush only when they change.
         tags, parent, chrome, anc_stack, buf = self.tags, self.parent, self.chrome, self._stack, self._buf
-        skip, block_tags, cells, flush = _SKIP, _BLOCK, _CELLS, self._flush
-        chrome_tags = _CHROME_TAGS
+        kinds, flush = _KIND, self._flush
         mark, mark_attrs = self._mark, _mark_attrs
         link_depth = pre_depth = 0
         self._root = root
@@ -285,45 +299,58 @@ class _Walker:
                         if link_depth:
                             self._link_chars += len(t.strip())
                     continue
-                if tag in skip or tag[0] == "-" or tag == "img":
-                    continue
-                if tag == "br":
-                    buf.append("\n")
-                    if not pre_depth:
-                        # Links per line, to drop a "Read also: <a>" line from a <br>-lined block.
-                        self._line_links.append(self._link_chars)
-                    continue
-                if tag in cells:
+                # One lookup sorts the element (see _KIND); a tag not in the table is inline
+                # markup, or a comment or doctype ("-comment"), which has no text.
+                k = kinds.get(tag)
+                if k is None:
+                    if tag[0] == "-":
+                        continue
+                    k = _K_INLINE
+                if k >= _K_BLOCK:
+                    blk = True
+                    if buf:
+                        flush()
+                    ckind = 0
+                    if k == _K_PRE:
+                        ckind = 2
+                        pre_depth += 1
+                        self._pre_depth = pre_depth
+                elif k == _K_A:
+                    blk = False
+                    ckind = 1
+                    link_depth += 1
+                elif k == _K_INLINE:
+                    blk = False
+                    ckind = 0
+                elif k == _K_CELL:
                     # A cell is a field of its row (the row is the block); blocks inside a layout
                     # cell still end paragraphs of their own.
                     if buf:
                         buf.append(" ")
                     blk = False
-                else:
-                    blk = tag in block_tags
-                if blk and buf:
-                    flush()
-                ckind = 0
-                if tag == "a":
-                    ckind = 1
-                    link_depth += 1
-                elif tag == "pre":
-                    ckind = 2
-                    pre_depth += 1
-                    self._pre_depth = pre_depth
+                    ckind = 0
+                elif k == _K_BR:
+                    buf.append("\n")
+                    if not pre_depth:
+                        # Links per line, to drop a "Read also: <a>" line from a <br>-lined block.
+                        self._line_links.append(self._link_chars)
+                    continue
+                else:  # _K_SKIP
+                    continue
                 eid = len(tags)
                 tags.append(tag)
                 parent.append(anc_stack[-1])
                 anc_stack.append(eid)
                 # (_mark inlined: most elements have a plain tag and no attributes)
-                if tag in chrome_tags:
+                if k == _K_CHROME:
                     m = 1
                 else:
                     attrs = child.attributes
                     m = mark_attrs(attrs) if attrs else 0
                 if m:
                     (chrome if m == 1 else self.hidden).add(eid)
-                    if m == 1 and (blk or tag in chrome_tags) and self._collapse(child, eid):
+                    # (every chrome tag is a block tag)
+                    if m == 1 and blk and self._collapse(child, eid):
                         if ckind == 1:
                             link_depth -= 1
                         elif ckind == 2:
@@ -516,7 +543,11 @@ def _tokens(text: str) -> list[str]:
     low = text.casefold()
     # (Most text holds no CJK character: a search in C tells, without the substitution's call
     # into the re module's template code)
-    return (low if low.isascii() or _CJK_SPLIT.search(low) is None else _CJK_SPLIT.sub(r" \1 ", low)).split()
+    if low.isascii() or _CJK_SPLIT.search(low) is None:
+        return low.split()
+    # A space on each side of each CJK character (what sub(r" \1 ") gives, without the re
+    # module's template expansion in Python for every match)
+    return " ".join(_CJK_SPLIT.split(low)).split()
 
 
 class _TitleMatch:
@@ -525,11 +556,16 @@ class _TitleMatch:
     def __init__(self, forms: list[str]) -> None:
         self.exact = {" ".join(f.split()).casefold() for f in forms}
         self.token_sets = [set(_tokens(f)) for f in forms]
+        # Most tokens a near match can have (a text has at least as many tokens as words: case
+        # folding makes no whitespace, the CJK split only adds some)
+        self.most = max((1.5 * len(ts) + 2 for ts in self.token_sets), default=-1.0)
 
     def __call__(self, text: str) -> bool:
-        norm = " ".join(text.split()).casefold()
-        if norm in self.exact:
+        words = text.split()
+        if " ".join(words).casefold() in self.exact:
             return True
+        if len(words) > self.most:
+            return False  # a paragraph, not a headline
         toks = _tokens(text)
         if len(toks) < 3:
             return False
@@ -722,13 +758,25 @@ def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool, heed_chrome
         for e in anc:
             score[e] += grow_wt
         if local_wt:  # (adding zero changes no comparison: the core is found by max)
-            for e, f in zip(reversed(anc), _DECAY, strict=False):
-                local[e] += local_wt * f
+            # (_DECAY unrolled: a block's element, parent, grandparent and great-grandparent)
+            local[anc[-1]] += local_wt * _D0
+            n_anc = len(anc)
+            if n_anc > 1:
+                local[anc[-2]] += local_wt * _D1
+                if n_anc > 2:
+                    local[anc[-3]] += local_wt * _D2
+                    if n_anc > 3:
+                        local[anc[-4]] += local_wt * _D3
     # The core is where prose sits close together (readability's idea: a paragraph counts for its
     # parent and grandparent); it then grows into an ancestor when what the ancestor adds is
     # mostly prose too (a lead in a sibling div, an article split by an ad slot).
-    # (max over (local, depth, -id): ties go to the first element, as max with a key gives)
-    core = -max(zip(local, depth, range(0, -n_el, -1), strict=True))[2]
+    # (max over (local, depth, -id): ties go to the first element, as max with a key gives.
+    # The top weight is most often held by one element, which list methods find in C.)
+    top = max(local)
+    if local.count(top) == 1:
+        core = local.index(top)
+    else:
+        core = max((e for e in range(n_el) if local[e] == top), key=lambda e: (depth[e], -e))
     best = core
     e = w.parent[core]
     while e >= 0:
