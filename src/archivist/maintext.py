@@ -273,7 +273,9 @@ class _Walker:
         # properties are read once (selectolax builds a new object per read); the link and <pre>
         # depths live in locals and are written back for _flush only when they change.
         tags, parent, chrome, anc_stack, buf = self.tags, self.parent, self.chrome, self._stack, self._buf
+        hidden = self.hidden
         kinds, flush = _KIND, self._flush
+        pending: list[tuple[int, object]] = []  # inline elements on the stack whose marks are not read yet
         mark, mark_attrs = self._mark, _mark_attrs
         link_depth = pre_depth = 0
         self._root = root
@@ -307,7 +309,6 @@ class _Walker:
                         continue
                     k = _K_INLINE
                 if k >= _K_BLOCK:
-                    blk = True
                     if buf:
                         flush()
                     ckind = 0
@@ -315,19 +316,44 @@ class _Walker:
                         ckind = 2
                         pre_depth += 1
                         self._pre_depth = pre_depth
-                elif k == _K_A:
-                    blk = False
+                    eid = len(tags)
+                    tags.append(tag)
+                    parent.append(anc_stack[-1])
+                    anc_stack.append(eid)
+                    if pending:
+                        # Inline elements around a block are among its blocks' ancestors: their
+                        # marks count now (see below).
+                        for pe, pnode in pending:
+                            attrs = pnode.attributes
+                            if attrs and (pm := mark_attrs(attrs)):
+                                (chrome if pm == 1 else hidden).add(pe)
+                        pending.clear()
+                    # (_mark inlined: most elements have a plain tag and no attributes)
+                    if k == _K_CHROME:
+                        m = 1
+                    else:
+                        attrs = child.attributes
+                        m = mark_attrs(attrs) if attrs else 0
+                    if m:
+                        (chrome if m == 1 else hidden).add(eid)
+                        if m == 1 and self._collapse(child, eid):
+                            if ckind == 2:
+                                pre_depth -= 1
+                                self._pre_depth = pre_depth
+                            anc_stack.pop()
+                            continue
+                    stack.append((child.iter(include_text=True), True, ckind))
+                    break
+                if k == _K_A:
                     ckind = 1
                     link_depth += 1
                 elif k == _K_INLINE:
-                    blk = False
                     ckind = 0
                 elif k == _K_CELL:
                     # A cell is a field of its row (the row is the block); blocks inside a layout
                     # cell still end paragraphs of their own.
                     if buf:
                         buf.append(" ")
-                    blk = False
                     ckind = 0
                 elif k == _K_BR:
                     buf.append("\n")
@@ -341,24 +367,12 @@ class _Walker:
                 tags.append(tag)
                 parent.append(anc_stack[-1])
                 anc_stack.append(eid)
-                # (_mark inlined: most elements have a plain tag and no attributes)
-                if k == _K_CHROME:
-                    m = 1
-                else:
-                    attrs = child.attributes
-                    m = mark_attrs(attrs) if attrs else 0
-                if m:
-                    (chrome if m == 1 else self.hidden).add(eid)
-                    # (every chrome tag is a block tag)
-                    if m == 1 and blk and self._collapse(child, eid):
-                        if ckind == 1:
-                            link_depth -= 1
-                        elif ckind == 2:
-                            pre_depth -= 1
-                            self._pre_depth = pre_depth
-                        anc_stack.pop()
-                        continue
-                stack.append((child.iter(include_text=True), blk, ckind))
+                # A mark on an inline element (a link, a span, a cell) counts only through the
+                # blocks inside it: a block's ancestors end at its nearest block element, or at
+                # a collapsed one. Most hold none, so their attributes are read only when a
+                # block element turns up inside.
+                pending.append((eid, child))
+                stack.append((child.iter(include_text=True), False, ckind))
                 break
             else:
                 stack.pop()
@@ -369,7 +383,9 @@ class _Walker:
                 elif kind == 2:
                     pre_depth -= 1
                     self._pre_depth = pre_depth
-                anc_stack.pop()
+                done = anc_stack.pop()
+                if pending and pending[-1][0] == done:
+                    pending.pop()
         self._link_depth = link_depth
         flush()
 
