@@ -245,18 +245,21 @@ class _Walker:
         if raw.isspace():
             return  # (isspace, split and strip agree on what whitespace is)
         if "\n" not in raw:
-            # One line, the usual case (text nodes' newlines become spaces outside <pre>).
+            # One line, the usual case (text nodes' newlines become spaces outside <pre>); no
+            # <br> either, so no cuts, and some text since raw is not all whitespace.
             text = " ".join(raw.split())
-        elif self._pre_depth:
-            lines = [" ".join(ln.split()) for ln in raw.split("\n")]
-            text = "\n".join(ln for ln in lines if ln)
+            chars = len(text) - text.count(" ")
         else:
-            text = "\n".join(" ".join(ln.split()) for ln in raw.split("\n") if ln.strip())
-        if not text:
-            return
-        if cuts:
-            text = _drop_link_lines(raw, cuts) or text
-        chars = len(text) - text.count(" ") - text.count("\n")
+            if self._pre_depth:
+                lines = [" ".join(ln.split()) for ln in raw.split("\n")]
+                text = "\n".join(ln for ln in lines if ln)
+            else:
+                text = "\n".join(" ".join(ln.split()) for ln in raw.split("\n") if ln.strip())
+            if not text:
+                return
+            if cuts:
+                text = _drop_link_lines(raw, cuts) or text
+            chars = len(text) - text.count(" ") - text.count("\n")
         cjk = 0 if text.isascii() or (m := _CJK.search(text)) is None else _cjk_count(text, m.start())
         eff = chars - cjk + 3.0 * cjk
         # A line broken by <br> inside inline markup belongs to the enclosing block element.
@@ -481,22 +484,46 @@ def _is_chrome_name(names: str) -> int:
     weak = False
     positive = False
     for word in _CAMEL.sub(r"-", names).lower().split():
-        if word in _WHOLE_NAMES:
-            return 2
-        if word.startswith(_TAXONOMY):
-            continue
-        toks = [t for t in _TOKEN_SPLIT.split(word) if t]
-        if not toks:
-            continue
-        for tok in toks:
-            strong = tok in _STRONG or (tok.startswith(_STRONG_PREFIX) and not tok.startswith(_STRONG_EXCEPT))
-            if strong and not word.startswith(_STRONG_EXCEPT):
-                return 1
-            if tok in _POSITIVE:
-                positive = True
-        if toks[-1] in _WEAK_LAST:
+        # (words recur across class strings: "row", "col-md-4", "article__title")
+        v = _WORD_CACHE.get(word)
+        if v is None:
+            v = _word_mark(word)
+            if len(_WORD_CACHE) > 50_000:
+                _WORD_CACHE.clear()
+            _WORD_CACHE[word] = v
+        if v == 1 or v == 2:
+            return v
+        if v & _POSITIVE_WORD:
+            positive = True
+        if v & _WEAK_WORD:
             weak = True
     return 1 if weak and not positive else 0
+
+
+_POSITIVE_WORD, _WEAK_WORD = 4, 8
+_WORD_CACHE: dict[str, int] = {}
+
+
+def _word_mark(word: str) -> int:
+    """What one (lower case) name says: 2 a hiding convention, 1 chrome, else the flags
+    _POSITIVE_WORD (it has a content token) and _WEAK_WORD (it ends in a weak token), or 0."""
+    if word in _WHOLE_NAMES:
+        return 2
+    if word.startswith(_TAXONOMY):
+        return 0
+    toks = [t for t in _TOKEN_SPLIT.split(word) if t]
+    if not toks:
+        return 0
+    flags = 0
+    for tok in toks:
+        strong = tok in _STRONG or (tok.startswith(_STRONG_PREFIX) and not tok.startswith(_STRONG_EXCEPT))
+        if strong and not word.startswith(_STRONG_EXCEPT):
+            return 1
+        if tok in _POSITIVE:
+            flags |= _POSITIVE_WORD
+    if toks[-1] in _WEAK_LAST:
+        flags |= _WEAK_WORD
+    return flags
 
 
 def _link(b: _Block) -> int:
