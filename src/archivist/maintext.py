@@ -399,16 +399,17 @@ class _Walker:
         them node by node would only find that out slowly. An element big enough that the
         selection might void its chrome mark (or holding a headline) is walked as usual.
         """
-        text = node.text(deep=True, separator=" ")
-        n = len(text) - sum(map(text.count, (" ", "\n", "\t", "\r", "\xa0")))
-        if n > self.collapse_limit:
-            return False
         # Whether the element is or holds an h1 (as node.css_first("h1") tells, without compiling
-        # a selector per element): the h1s' ancestors are listed once per page.
+        # a selector per element): the h1s' ancestors are listed once per page. Asked first: such
+        # an element is often large, and its text is not needed then.
         holders = self._h1_holders
         if holders is None:
             holders = self._h1_holders = _h1_holders(self._root, self.h1s)
         if node.mem_id in holders:
+            return False
+        text = node.text(deep=True, separator=" ")
+        n = len(text) - sum(map(text.count, (" ", "\n", "\t", "\r", "\xa0")))
+        if n > self.collapse_limit:
             return False
         self._flush()
         if n:
