@@ -377,3 +377,85 @@ def test_collapsed_links_counted_late_equal_counted_at_once() -> None:
     # End to end: the fallback takes the prose of the chrome-named boxes, not the share links.
     text = maintext.main_text(html)
     assert "Residents of the valley" in text and "Facebook" not in text
+
+
+P1 = "The council met on Tuesday evening and listened to every complaint about the new road through the valley. "
+P2 = "Residents said the works had closed the only bridge for weeks, and shops along the river had lost trade. "
+
+
+def _walked(html: str) -> maintext._Walker:
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(html)
+    tree.strip_tags(["script", "style", "noscript", "template"])
+    w = maintext._Walker()
+    w.collapse_limit = 0  # nothing collapsed: every mark comes from the walk itself
+    w.walk(tree.body)
+    return w
+
+
+def test_inline_wrapper_marks_reach_the_blocks_inside() -> None:
+    """Marks of inline elements are read only when a block turns up inside them: a chrome or
+    hidden name on a span or link around paragraphs still marks them, and one around text alone
+    (which no block has among its ancestors) is not read."""
+    html = (
+        f"<html><body><article><p>{P1 * 3}</p><p>{P2 * 3}</p></article>"
+        f"<span class='related-box'><a href='/x' class='promo'><div><p>{P2 * 4}</p></div></a></span>"
+        f"<span hidden><p>{P1}</p></span><p><a class='share' href='/s'>Share this</a> and more text.</p></body></html>"
+    )
+    w = _walked(html)
+    by_tag = {}
+    for e, t in enumerate(w.tags):
+        by_tag.setdefault(t, []).append(e)
+    span_related, span_hidden = by_tag["span"]
+    link_promo, link_share = by_tag["a"]
+    assert span_related in w.chrome and link_promo in w.chrome and span_hidden in w.hidden
+    assert link_share not in w.chrome  # holds no block: its mark could change nothing
+    assert all(link_share not in b.anc for b in w.blocks)
+    text = maintext.main_text(html)
+    assert P1.strip() in text and "shops along the river" in text
+    assert text.count("shops along the river") == 3  # the article's copy only, not the promo's
+
+
+def test_cached_sizes_equal_sums_over_each_blocks_ancestors() -> None:
+    html = (
+        f"<html><body><div class='page'><h1>Road works</h1><div><p>{P1}</p><span><p>{P2}</p></span></div>"
+        f"<ul><li><a href='/1'>One</a></li><li>Two <b>bold</b></li></ul><table><tr><td>{P1}</td><td>x</td></tr></table>"
+        f"<div class='sidebar'><p>{P2}</p></div><p>{P1}<br>{P2}</p></div></body></html>"
+    )
+    w = _walked(html)
+    maintext._select(w, maintext._TitleMatch([]), heed_hidden=True)
+    n = len(w.tags)
+    chars, nblocks, size, depth = [0] * n, [0] * n, [0.0] * n, [0] * n
+    for b in w.blocks:
+        for d, e in enumerate(b.anc):
+            chars[e] += b.chars
+            nblocks[e] += 1
+            size[e] += b.eff
+            depth[e] = d
+    assert w.sizes == (chars, nblocks, size, depth)
+
+
+def test_title_tokens_and_long_paragraphs() -> None:
+    import re
+
+    for s in ["新闻标题 ABC 报道", "ＡＢ新闻", "plain words only", "混合text与中文"]:
+        low = s.casefold()
+        assert maintext._tokens(s) == re.sub(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])", r" \1 ", low).split()
+    is_title = maintext._TitleMatch(["Council approves new road through the valley"])
+    assert is_title("council approves the new road through valley")
+    assert not is_title(P1 * 2)  # too many words to be the headline, whatever they share with it
+    assert not maintext._TitleMatch([])("Council approves new road")
+
+
+def test_chrome_names_judged_word_by_word() -> None:
+    cases = {
+        "article-share": 1, "relatedPosts": 1, "tag-social": 0, "article-meta": 0, "item-byline": 1,
+        "menuitem-article nav": 1, "shareholder-letter": 0,
+        "field-label-hidden field-name-body": 0, "sr-only": 2, "post-content entry": 0,
+        "commentary": 0, "entry-meta post": 0, "row col-md-8 widget": 1, "": 0,
+    }
+    for names, want in cases.items():
+        maintext._WORD_CACHE.clear()
+        assert maintext._is_chrome_name(names) == want, names
+        assert maintext._is_chrome_name(names) == want, names  # from the word cache

@@ -70,6 +70,20 @@ _LINE_TAGS = frozenset(("li", "tr", "dd", "dt"))
 _LABEL_TAGS = frozenset(("div", "section", "aside", "center"))
 # Structural chrome, marked (not removed): a later guard can still keep it when it holds the page.
 _CHROME_TAGS = frozenset(["nav", "aside", "footer", "header", "menu", "form", "figure", "figcaption"])
+# What the walk does with an element, by tag, in one lookup: skip it (no page text), break the
+# line, join a row's cells, count link text, keep <pre> lines, end a block (chrome by tag or not).
+# A tag missing here is inline markup. Block kinds are the highest numbers.
+_K_SKIP, _K_BR, _K_CELL, _K_A, _K_INLINE, _K_BLOCK, _K_PRE, _K_CHROME = range(8)
+_KIND: dict[str, int] = {
+    **{t: _K_BLOCK for t in _BLOCK},
+    **{t: _K_CHROME for t in _CHROME_TAGS},
+    "pre": _K_PRE,
+    "a": _K_A,
+    **{t: _K_CELL for t in _CELLS},
+    "br": _K_BR,
+    **{t: _K_SKIP for t in (*_SKIP, "img", "-comment", "-doctype", "-document")},
+}
+assert _CHROME_TAGS <= _BLOCK and "pre" in _BLOCK and not (_CELLS | {"a", "br", "img"}) & (_BLOCK | _SKIP)
 # schema.org properties that repeat metadata as page text (author name, dates, keywords).
 _META_PROPS = frozenset(
     [
@@ -142,9 +156,11 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _CJK_SPLIT = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 # Sentence punctuation of many scripts: Latin, CJK full-width, Arabic, Devanagari, Greek.
+_CJK_RUN = re.compile(_CJK.pattern + "+")
 _PUNCT = re.compile(r"[.,;:!?…。，、；：！？،۔।;]")
 _SENT_END = re.compile(r"[.!?…。！？」』\"'”’»)\]:;]$")
 _DECAY = (1.0, 1.0, 0.5, 0.25)  # share of a block's weight for its element, parent, grandparent...
+_D0, _D1, _D2, _D3 = _DECAY
 _GROW = 0.5  # least net prose weight per character an ancestor must add to be taken
 _CHROME_GROW = 0.75  # share of its length that chrome an ancestor would add counts against it
 _LAYOUT_BLOCKS = 6  # a chrome-named element with fewer blocks is chrome even if it is most of the page
@@ -160,7 +176,7 @@ class _Block:
     link: int  # characters inside links (-1: not counted yet, see _link)
     anc: tuple[int, ...]  # element ids from the root down to the block's own element
     tag: str  # tag of the block's own element
-    punct: int
+    punct: bool  # holds sentence punctuation (only whether it does is ever asked)
     cuts: tuple[int, ...] = ()  # cumulative link characters at each <br>, when there are any
     node: object = None  # a collapsed element whose links are counted when first asked (_link)
 
@@ -170,6 +186,11 @@ class MainText:
     text: str
     title: str | None
     visible_chars: int
+
+
+def _cjk_count(text: str, start: int) -> int:
+    """CJK characters in ``text`` from ``start`` on, counted as the lengths of their runs (fewer matches)."""
+    return sum(map(len, _CJK_RUN.findall(text, start)))
 
 
 def _drop_link_lines(raw: str, cuts: tuple[int, ...]) -> str:
@@ -208,7 +229,7 @@ class _Walker:
         self._root = None  # the walked node, a selectolax node
         self._h1_holders: set[int] | None = None  # mem_id of every h1 and its ancestors
         self.h1s: list | None = None  # the page's h1 elements when the caller found them already
-        self.sizes: tuple[list[int], list[int]] | None = None  # characters and blocks per element
+        self.sizes: tuple[list[int], list[int], list[float], list[int]] | None = None  # see _select
 
     def _flush(self) -> None:
         if not self._buf:
@@ -224,19 +245,22 @@ class _Walker:
         if raw.isspace():
             return  # (isspace, split and strip agree on what whitespace is)
         if "\n" not in raw:
-            # One line, the usual case (text nodes' newlines become spaces outside <pre>).
+            # One line, the usual case (text nodes' newlines become spaces outside <pre>); no
+            # <br> either, so no cuts, and some text since raw is not all whitespace.
             text = " ".join(raw.split())
-        elif self._pre_depth:
-            lines = [" ".join(ln.split()) for ln in raw.split("\n")]
-            text = "\n".join(ln for ln in lines if ln)
+            chars = len(text) - text.count(" ")
         else:
-            text = "\n".join(" ".join(ln.split()) for ln in raw.split("\n") if ln.strip())
-        if not text:
-            return
-        if cuts:
-            text = _drop_link_lines(raw, cuts) or text
-        chars = len(text) - text.count(" ") - text.count("\n")
-        cjk = len(_CJK.findall(text)) if not text.isascii() else 0
+            if self._pre_depth:
+                lines = [" ".join(ln.split()) for ln in raw.split("\n")]
+                text = "\n".join(ln for ln in lines if ln)
+            else:
+                text = "\n".join(" ".join(ln.split()) for ln in raw.split("\n") if ln.strip())
+            if not text:
+                return
+            if cuts:
+                text = _drop_link_lines(raw, cuts) or text
+            chars = len(text) - text.count(" ") - text.count("\n")
+        cjk = 0 if text.isascii() or (m := _CJK.search(text)) is None else _cjk_count(text, m.start())
         eff = chars - cjk + 3.0 * cjk
         # A line broken by <br> inside inline markup belongs to the enclosing block element.
         stack, tags = self._stack, self.tags
@@ -245,15 +269,16 @@ class _Walker:
             i -= 1
         anc = tuple(stack[:i])
         tag = tags[anc[-1]] if anc else "html"
-        self.blocks.append(_Block(text, chars, eff, min(link, chars), anc, tag, len(_PUNCT.findall(text)), cuts))
+        self.blocks.append(_Block(text, chars, eff, min(link, chars), anc, tag, _PUNCT.search(text) is not None, cuts))
 
     def walk(self, root) -> None:  # root: a selectolax node
         # One loop with locals bound: this walk is most of the extractor's time. Each node's
         # properties are read once (selectolax builds a new object per read); the link and <pre>
         # depths live in locals and are written back for _flush only when they change.
         tags, parent, chrome, anc_stack, buf = self.tags, self.parent, self.chrome, self._stack, self._buf
-        skip, block_tags, cells, flush = _SKIP, _BLOCK, _CELLS, self._flush
-        chrome_tags = _CHROME_TAGS
+        hidden = self.hidden
+        kinds, flush = _KIND, self._flush
+        pending: list[tuple[int, object]] = []  # inline elements on the stack whose marks are not read yet
         mark, mark_attrs = self._mark, _mark_attrs
         link_depth = pre_depth = 0
         self._root = root
@@ -279,53 +304,78 @@ class _Walker:
                         if link_depth:
                             self._link_chars += len(t.strip())
                     continue
-                if tag in skip or tag[0] == "-" or tag == "img":
-                    continue
-                if tag == "br":
+                # One lookup sorts the element (see _KIND); a tag not in the table is inline
+                # markup, or a comment or doctype ("-comment"), which has no text.
+                k = kinds.get(tag)
+                if k is None:
+                    if tag[0] == "-":
+                        continue
+                    k = _K_INLINE
+                if k >= _K_BLOCK:
+                    if buf:
+                        flush()
+                    ckind = 0
+                    if k == _K_PRE:
+                        ckind = 2
+                        pre_depth += 1
+                        self._pre_depth = pre_depth
+                    eid = len(tags)
+                    tags.append(tag)
+                    parent.append(anc_stack[-1])
+                    anc_stack.append(eid)
+                    if pending:
+                        # Inline elements around a block are among its blocks' ancestors: their
+                        # marks count now (see below).
+                        for pe, pnode in pending:
+                            attrs = pnode.attributes
+                            if attrs and (pm := mark_attrs(attrs)):
+                                (chrome if pm == 1 else hidden).add(pe)
+                        pending.clear()
+                    # (_mark inlined: most elements have a plain tag and no attributes)
+                    if k == _K_CHROME:
+                        m = 1
+                    else:
+                        attrs = child.attributes
+                        m = mark_attrs(attrs) if attrs else 0
+                    if m:
+                        (chrome if m == 1 else hidden).add(eid)
+                        if m == 1 and self._collapse(child, eid):
+                            if ckind == 2:
+                                pre_depth -= 1
+                                self._pre_depth = pre_depth
+                            anc_stack.pop()
+                            continue
+                    stack.append((child.iter(include_text=True), True, ckind))
+                    break
+                if k == _K_A:
+                    ckind = 1
+                    link_depth += 1
+                elif k == _K_INLINE:
+                    ckind = 0
+                elif k == _K_CELL:
+                    # A cell is a field of its row (the row is the block); blocks inside a layout
+                    # cell still end paragraphs of their own.
+                    if buf:
+                        buf.append(" ")
+                    ckind = 0
+                elif k == _K_BR:
                     buf.append("\n")
                     if not pre_depth:
                         # Links per line, to drop a "Read also: <a>" line from a <br>-lined block.
                         self._line_links.append(self._link_chars)
                     continue
-                if tag in cells:
-                    # A cell is a field of its row (the row is the block); blocks inside a layout
-                    # cell still end paragraphs of their own.
-                    if buf:
-                        buf.append(" ")
-                    blk = False
-                else:
-                    blk = tag in block_tags
-                if blk and buf:
-                    flush()
-                ckind = 0
-                if tag == "a":
-                    ckind = 1
-                    link_depth += 1
-                elif tag == "pre":
-                    ckind = 2
-                    pre_depth += 1
-                    self._pre_depth = pre_depth
+                else:  # _K_SKIP
+                    continue
                 eid = len(tags)
                 tags.append(tag)
                 parent.append(anc_stack[-1])
                 anc_stack.append(eid)
-                # (_mark inlined: most elements have a plain tag and no attributes)
-                if tag in chrome_tags:
-                    m = 1
-                else:
-                    attrs = child.attributes
-                    m = mark_attrs(attrs) if attrs else 0
-                if m:
-                    (chrome if m == 1 else self.hidden).add(eid)
-                    if m == 1 and (blk or tag in chrome_tags) and self._collapse(child, eid):
-                        if ckind == 1:
-                            link_depth -= 1
-                        elif ckind == 2:
-                            pre_depth -= 1
-                            self._pre_depth = pre_depth
-                        anc_stack.pop()
-                        continue
-                stack.append((child.iter(include_text=True), blk, ckind))
+                # A mark on an inline element (a link, a span, a cell) counts only through the
+                # blocks inside it: a block's ancestors end at its nearest block element, or at
+                # a collapsed one. Most hold none, so their attributes are read only when a
+                # block element turns up inside.
+                pending.append((eid, child))
+                stack.append((child.iter(include_text=True), False, ckind))
                 break
             else:
                 stack.pop()
@@ -336,7 +386,9 @@ class _Walker:
                 elif kind == 2:
                     pre_depth -= 1
                     self._pre_depth = pre_depth
-                anc_stack.pop()
+                done = anc_stack.pop()
+                if pending and pending[-1][0] == done:
+                    pending.pop()
         self._link_depth = link_depth
         flush()
 
@@ -347,22 +399,23 @@ class _Walker:
         them node by node would only find that out slowly. An element big enough that the
         selection might void its chrome mark (or holding a headline) is walked as usual.
         """
-        text = node.text(deep=True, separator=" ")
-        n = len(text) - sum(map(text.count, (" ", "\n", "\t", "\r", "\xa0")))
-        if n > self.collapse_limit:
-            return False
         # Whether the element is or holds an h1 (as node.css_first("h1") tells, without compiling
-        # a selector per element): the h1s' ancestors are listed once per page.
+        # a selector per element): the h1s' ancestors are listed once per page. Asked first: such
+        # an element is often large, and its text is not needed then.
         holders = self._h1_holders
         if holders is None:
             holders = self._h1_holders = _h1_holders(self._root, self.h1s)
         if node.mem_id in holders:
             return False
+        text = node.text(deep=True, separator=" ")
+        n = len(text) - sum(map(text.count, (" ", "\n", "\t", "\r", "\xa0")))
+        if n > self.collapse_limit:
+            return False
         self._flush()
         if n:
             body = " ".join(text.split())
             self.blocks.append(
-                _Block(body, n, float(n), -1, tuple(self._stack), self.tags[eid], len(_PUNCT.findall(body)), node=node)
+                _Block(body, n, float(n), -1, tuple(self._stack), self.tags[eid], _PUNCT.search(body) is not None, node=node)
             )
         return True
 
@@ -432,22 +485,46 @@ def _is_chrome_name(names: str) -> int:
     weak = False
     positive = False
     for word in _CAMEL.sub(r"-", names).lower().split():
-        if word in _WHOLE_NAMES:
-            return 2
-        if word.startswith(_TAXONOMY):
-            continue
-        toks = [t for t in _TOKEN_SPLIT.split(word) if t]
-        if not toks:
-            continue
-        for tok in toks:
-            strong = tok in _STRONG or (tok.startswith(_STRONG_PREFIX) and not tok.startswith(_STRONG_EXCEPT))
-            if strong and not word.startswith(_STRONG_EXCEPT):
-                return 1
-            if tok in _POSITIVE:
-                positive = True
-        if toks[-1] in _WEAK_LAST:
+        # (words recur across class strings: "row", "col-md-4", "article__title")
+        v = _WORD_CACHE.get(word)
+        if v is None:
+            v = _word_mark(word)
+            if len(_WORD_CACHE) > 50_000:
+                _WORD_CACHE.clear()
+            _WORD_CACHE[word] = v
+        if v == 1 or v == 2:
+            return v
+        if v & _POSITIVE_WORD:
+            positive = True
+        if v & _WEAK_WORD:
             weak = True
     return 1 if weak and not positive else 0
+
+
+_POSITIVE_WORD, _WEAK_WORD = 4, 8
+_WORD_CACHE: dict[str, int] = {}
+
+
+def _word_mark(word: str) -> int:
+    """What one (lower case) name says: 2 a hiding convention, 1 chrome, else the flags
+    _POSITIVE_WORD (it has a content token) and _WEAK_WORD (it ends in a weak token), or 0."""
+    if word in _WHOLE_NAMES:
+        return 2
+    if word.startswith(_TAXONOMY):
+        return 0
+    toks = [t for t in _TOKEN_SPLIT.split(word) if t]
+    if not toks:
+        return 0
+    flags = 0
+    for tok in toks:
+        strong = tok in _STRONG or (tok.startswith(_STRONG_PREFIX) and not tok.startswith(_STRONG_EXCEPT))
+        if strong and not word.startswith(_STRONG_EXCEPT):
+            return 1
+        if tok in _POSITIVE:
+            flags |= _POSITIVE_WORD
+    if toks[-1] in _WEAK_LAST:
+        flags |= _WEAK_WORD
+    return flags
 
 
 def _link(b: _Block) -> int:
@@ -476,10 +553,6 @@ def _weight(b: _Block) -> float:
     if b.eff < 25 and not b.punct:
         return 0.0
     return b.eff * max(0.0, 1.0 - 2 * ld)
-
-
-def _is_prose(b: _Block) -> bool:
-    return (b.link if b.link >= 0 else _link(b)) <= 0.5 * b.chars and (b.eff >= 25 or b.punct > 0)
 
 
 def _clean_title(raw: str | None) -> str | None:
@@ -514,7 +587,11 @@ def _tokens(text: str) -> list[str]:
     low = text.casefold()
     # (Most text holds no CJK character: a search in C tells, without the substitution's call
     # into the re module's template code)
-    return (low if low.isascii() or _CJK_SPLIT.search(low) is None else _CJK_SPLIT.sub(r" \1 ", low)).split()
+    if low.isascii() or _CJK_SPLIT.search(low) is None:
+        return low.split()
+    # A space on each side of each CJK character (what sub(r" \1 ") gives, without the re
+    # module's template expansion in Python for every match)
+    return " ".join(_CJK_SPLIT.split(low)).split()
 
 
 class _TitleMatch:
@@ -523,11 +600,16 @@ class _TitleMatch:
     def __init__(self, forms: list[str]) -> None:
         self.exact = {" ".join(f.split()).casefold() for f in forms}
         self.token_sets = [set(_tokens(f)) for f in forms]
+        # Most tokens a near match can have (a text has at least as many tokens as words: case
+        # folding makes no whitespace, the CJK split only adds some)
+        self.most = max((1.5 * len(ts) + 2 for ts in self.token_sets), default=-1.0)
 
     def __call__(self, text: str) -> bool:
-        norm = " ".join(text.split()).casefold()
-        if norm in self.exact:
+        words = text.split()
+        if " ".join(words).casefold() in self.exact:
             return True
+        if len(words) > self.most:
+            return False  # a paragraph, not a headline
         toks = _tokens(text)
         if len(toks) < 3:
             return False
@@ -657,17 +739,33 @@ def _flat(html: str) -> MainText:
 def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool, heed_chrome: bool = True) -> str:
     blocks = w.blocks
     n_el = len(w.tags)
-    # Element sizes, to let chrome marks on a container that holds most of the page go unheeded.
+    # Element sizes, to let chrome marks on a container that holds most of the page go unheeded;
+    # effective lengths and depths, for growing the core. The same for every selection of the page.
     if w.sizes is None:
+        # Each block counts for its own element, then each element for its parent: element ids
+        # run in document order, so a parent's id is below its children's. (The sums are of whole
+        # numbers, exact in any order: the same as adding each block to every ancestor.)
         chars = [0] * n_el
         nblocks = [0] * n_el
+        size = [0.0] * n_el
         for b in blocks:
-            c = b.chars
-            for e in b.anc:
-                chars[e] += c
-                nblocks[e] += 1
-        w.sizes = (chars, nblocks)  # the same for every selection of the page
-    chars, nblocks = w.sizes
+            e = b.anc[-1]
+            chars[e] += b.chars
+            nblocks[e] += 1
+            size[e] += b.eff
+        parent = w.parent
+        for e in range(n_el - 1, 0, -1):
+            p = parent[e]
+            chars[p] += chars[e]
+            nblocks[p] += nblocks[e]
+            size[p] += size[e]
+        # Depth in the tree, of elements that hold a block (0 for the others, as a tie-break).
+        depth = [0] * n_el
+        for e in range(1, n_el):
+            if nblocks[e]:
+                depth[e] = depth[parent[e]] + 1
+        w.sizes = (chars, nblocks, size, depth)
+    chars, nblocks, size, depth = w.sizes
     total = chars[0] or 1
     # A chrome mark on a container that holds the headline or most of the page is a layout
     # name ("page has-sidebar"), not chrome.
@@ -690,8 +788,6 @@ def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool, heed_chrome
 
     score = [0.0] * n_el  # weight of everything inside, for growing the core
     local = [0.0] * n_el  # weight of what sits near, for finding the core
-    size = [0.0] * n_el
-    depth = [0] * n_el
     no_chrome = chrome.isdisjoint
     for b in blocks:
         anc = b.anc
@@ -703,18 +799,28 @@ def _select(w: _Walker, is_title: _TitleMatch, *, heed_hidden: bool, heed_chrome
         # Chrome between paragraphs (a figure, an ad slot) does not make their container less
         # of a core: it is left out of the output anyway.
         local_wt = 0.0 if under_chrome else wt
-        for d, e in enumerate(anc):
+        for e in anc:
             score[e] += grow_wt
-            size[e] += eff
-            depth[e] = d
         if local_wt:  # (adding zero changes no comparison: the core is found by max)
-            for e, f in zip(reversed(anc), _DECAY, strict=False):
-                local[e] += local_wt * f
+            # (_DECAY unrolled: a block's element, parent, grandparent and great-grandparent)
+            local[anc[-1]] += local_wt * _D0
+            n_anc = len(anc)
+            if n_anc > 1:
+                local[anc[-2]] += local_wt * _D1
+                if n_anc > 2:
+                    local[anc[-3]] += local_wt * _D2
+                    if n_anc > 3:
+                        local[anc[-4]] += local_wt * _D3
     # The core is where prose sits close together (readability's idea: a paragraph counts for its
     # parent and grandparent); it then grows into an ancestor when what the ancestor adds is
     # mostly prose too (a lead in a sibling div, an article split by an ad slot).
-    # (max over (local, depth, -id): ties go to the first element, as max with a key gives)
-    core = -max(zip(local, depth, range(0, -n_el, -1), strict=True))[2]
+    # (max over (local, depth, -id): ties go to the first element, as max with a key gives.
+    # The top weight is most often held by one element, which list methods find in C.)
+    top = max(local)
+    if local.count(top) == 1:
+        core = local.index(top)
+    else:
+        core = max((e for e in range(n_el) if local[e] == top), key=lambda e: (depth[e], -e))
     best = core
     e = w.parent[core]
     while e >= 0:
