@@ -104,8 +104,7 @@ def extract(
     ``workers=None`` uses every core; ``executor="ray"`` runs the same shard tasks on Ray.
     Every page runs in a sandbox worker under ``page_timeout`` seconds and ``page_memory_mb``.
     """
-    from .extract import extract as _extract
-    from .sandbox import Limits
+    from .executors import default_workers, start_forkserver
 
     w = _workspace()
     if not warcs:
@@ -116,7 +115,12 @@ def extract(
         if w is None:
             raise ValueError("no output folder given (-o) and not inside a workspace")
         out_dir = w.records
-    from .executors import default_workers
+    if executor == "local":  # the pool's forkserver imports the extraction code while this process does
+        from .warc_files import find_warcs
+
+        start_forkserver(workers or default_workers(), len(find_warcs(list(warcs))))
+    from .extract import extract as _extract
+    from .sandbox import Limits
 
     limits = Limits(timeout=page_timeout or Limits.timeout, memory_mb=page_memory_mb or Limits.memory_mb)
     return _extract(list(warcs), out_dir, workers=workers or default_workers(), executor=executor,
