@@ -50,10 +50,17 @@ def test_cli_import_loads_no_stage() -> None:
                                                                      "archivist.workspace"}
 
 
+def test_sandbox_module_is_light_for_the_parent() -> None:
+    # A run starts its sandbox worker before it imports the extraction code (api._extract_head_start).
+    loaded = _loaded_after("import archivist.sandbox")
+    assert not loaded & HEAVY
+    assert "archivist.extractor" not in loaded
+
+
 def test_sandbox_worker_imports_only_extraction() -> None:
-    # The worker's own import line (sandbox.PageSandbox._start): no API, no publishing, no readers.
-    loaded = _loaded_after("from archivist.sandbox import _worker")
-    assert "archivist.extractor" in loaded
+    # The worker's own import line (sandbox.PageSandbox._spawn) and what _worker imports: no API,
+    # no publishing, no readers.
+    loaded = _loaded_after("from archivist.sandbox import _worker\nfrom archivist.extractor import ExtractedDoc, extract_bytes")
     for mod in ("archivist.api", "archivist.extract", "archivist.release", "archivist.diff", "archivist.warc_reader",
                 "archivist.fetch", "pyarrow.compute", "pandas", "warcio", "fsspec"):
         assert mod not in loaded, mod
