@@ -115,7 +115,7 @@ def extract(
         if w is None:
             raise ValueError("no output folder given (-o) and not inside a workspace")
         out_dir = w.records
-    _extract_head_start(warcs, workers, executor, page_timeout, page_memory_mb)
+    _extract_head_start(warcs, out_dir, workers, executor, page_timeout, page_memory_mb)
     from .extract import extract as _extract
 
     limits = _extract_limits(page_timeout, page_memory_mb)
@@ -129,8 +129,8 @@ def _extract_limits(page_timeout: float | None, page_memory_mb: int | None) -> A
     return Limits(timeout=page_timeout or Limits.timeout, memory_mb=page_memory_mb or Limits.memory_mb)
 
 
-def _extract_head_start(warcs: list[str | Path] | None, workers: int | None, executor: str, page_timeout: float | None,
-                        page_memory_mb: int | None) -> None:
+def _extract_head_start(warcs: list[str | Path] | None, out_dir: str | Path | None, workers: int | None, executor: str,
+                        page_timeout: float | None, page_memory_mb: int | None) -> None:
     """Start the processes an extract run will need before this process imports the extraction
     code (~0.25 s of CPU), so that their start-up overlaps it: the sandbox worker when the
     shards run here, else the pool's forkserver (which imports that code too). The CLI calls it
@@ -138,11 +138,11 @@ def _extract_head_start(warcs: list[str | Path] | None, workers: int | None, exe
     run says what is wrong."""
     if executor != "local":
         return
-    if not warcs:
+    if not warcs or out_dir is None:  # the workspace's folders fill in; without one, the run says what is missing
         w = _workspace()
         if w is None:
             return
-        warcs = [w.archives]
+        warcs = warcs or [w.archives]
     from .executors import default_workers, start_forkserver
     from .warc_files import find_warcs
 
