@@ -50,10 +50,17 @@ def test_cli_import_loads_no_stage() -> None:
                                                                      "archivist.workspace"}
 
 
+def test_sandbox_module_is_light_for_the_parent() -> None:
+    # A run starts its sandbox worker before it imports the extraction code (api._extract_head_start).
+    loaded = _loaded_after("import archivist.sandbox")
+    assert not loaded & HEAVY
+    assert "archivist.extractor" not in loaded
+
+
 def test_sandbox_worker_imports_only_extraction() -> None:
-    # The worker's own import line (sandbox.PageSandbox._start): no API, no publishing, no readers.
-    loaded = _loaded_after("from archivist.sandbox import _worker")
-    assert "archivist.extractor" in loaded
+    # The worker's own import line (sandbox.PageSandbox._spawn) and what _worker imports: no API,
+    # no publishing, no readers.
+    loaded = _loaded_after("from archivist.sandbox import _worker\nfrom archivist.extractor import ExtractedDoc, extract_bytes")
     for mod in ("archivist.api", "archivist.extract", "archivist.release", "archivist.diff", "archivist.warc_reader",
                 "archivist.fetch", "pyarrow.compute", "pandas", "warcio", "fsspec"):
         assert mod not in loaded, mod
@@ -178,3 +185,62 @@ def worker_state(_: int) -> tuple[bool, bool, bool]:
 
     schema.rejects_schema().empty_table()
     return "archivist.pool_preload" in m, "archivist.extract" in m, "pandas" in m
+
+
+def test_pool_workers_start_their_sandbox_as_they_start() -> None:
+    # LocalExecutor.start spawns the workers ahead of the map, and the ``warm`` initializer starts
+    # each worker's sandbox: by its first task, before any page, the sandbox worker is running.
+    out = _python("""
+        from functools import partial
+        from archivist.executors import LocalExecutor
+        from archivist.extract import _start_sandbox
+        from archivist.sandbox import Limits
+        from tests.test_startup import sandbox_state
+        with LocalExecutor(2, warm=partial(_start_sandbox, Limits())) as ex:
+            ex.start(2)
+            print(sorted(set(ex.map(sandbox_state, range(8)))))
+    """)
+    assert out.strip() == "[(True, 0)]"
+
+
+def sandbox_state(_: int) -> tuple[bool, int]:
+    import time
+
+    from archivist import sandbox
+
+    time.sleep(0.05)  # both workers get tasks
+    (sb,) = sandbox._shared.values()
+    return sb._proc is not None and sb._proc.poll() is None, sb._served
+
+
+def test_sandbox_worker_ends_cleanly_when_closed() -> None:
+    # On end of input the worker leaves without the interpreter's teardown, with exit code 0.
+    from archivist.sandbox import Limits, PageSandbox
+
+    sb = PageSandbox(Limits())
+    doc = sb.extract((EXAMPLES / "en_news.html").read_bytes(), "text/html")
+    assert doc.text
+    proc = sb._proc
+    assert proc is not None
+    sb.close()
+    assert proc.returncode == 0
+
+
+def test_pool_run_from_python_m_is_quiet_and_its_json_whole(tmp_path: Path) -> None:
+    # ``python -m archivist.cli`` with a pool: the workers run the CLI module again (Python's
+    # forkserver does not preload __main__) with its imports preloaded, without a warning; the
+    # command ends without the interpreter's teardown and its piped --json is complete.
+    from archivist.api import _ingest
+
+    rep = _ingest([str(EXAMPLES)], tmp_path / "archives", sidecar=EXAMPLES / "pages.csv", corpus_name="t", max_bytes=20_000)
+    assert len([o for o in rep.outputs if str(o).endswith(".warc.gz")]) >= 2, rep.outputs
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]))
+    p = subprocess.run([sys.executable, "-m", "archivist.cli", "extract", str(tmp_path / "archives"), "-o", str(tmp_path / "records"),
+                        "--workers", "2", "--json"], capture_output=True, text=True, env=env, timeout=300)
+    assert "Warning" not in p.stderr, p.stderr
+    import json
+
+    report = json.loads(p.stdout)
+    assert report["counts"]["records_extracted"] == 8
+    assert p.returncode == (1 if report["rejected"] else 0)
+    assert (tmp_path / "records" / "_run.json").exists()

@@ -7,7 +7,10 @@ own deterministically named outputs, so outputs are byte-identical across execut
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol, TypeVar
@@ -20,6 +23,8 @@ class Executor(Protocol):
     name: str
 
     def map(self, fn: Callable[..., R], *iterables: Iterable[Any]) -> Iterator[R]: ...
+
+    def start(self, tasks: int) -> None: ...
 
     def __enter__(self) -> Executor: ...
 
@@ -39,11 +44,17 @@ class LocalExecutor:
 
     name = "local"
 
-    def __init__(self, workers: int | None = None, max_tasks_per_child: int | None = 50) -> None:
+    def __init__(self, workers: int | None = None, max_tasks_per_child: int | None = 50,
+                 warm: Callable[[], object] | None = None) -> None:
         self.workers = workers or default_workers()
         # Recycling workers bounds what leaky parsers can accumulate over a long run.
         self.max_tasks_per_child = max_tasks_per_child
+        # Run in each pool worker as it starts (picklable; its failure only loses the head start):
+        # e.g. start the worker's sandbox so that its start-up overlaps everything before the
+        # worker's first batch.
+        self.warm = warm
         self._pool: ProcessPoolExecutor | None = None
+        self._starter: threading.Thread | None = None
         self._keep = False
 
     def __enter__(self) -> LocalExecutor:
@@ -52,9 +63,35 @@ class LocalExecutor:
 
     def __exit__(self, *exc: object) -> None:
         self._keep = False
+        self._started()
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
+
+    def start(self, tasks: int) -> None:
+        """Start the pool's workers now, in the background, when ``tasks`` tasks will use a pool.
+
+        Inside a ``with`` block, before the caller's own serial work (hashing the inputs): the
+        forkserver's imports, the workers' start-up and their ``warm`` run meanwhile instead of
+        after it. (A worker's start waits for the forkserver's imports, hence the thread.)
+        """
+        if self.workers <= 1 or tasks <= 1 or self._pool is not None:
+            return
+        pool = self._pool = self._new_pool()
+
+        def spawn() -> None:
+            # A pool starts one worker per task submitted while none is idle: one no-op each.
+            with contextlib.suppress(Exception):  # a broken pool fails the map itself, clearly
+                for _ in range(min(self.workers, tasks)):
+                    pool.submit(_ready)
+
+        self._starter = threading.Thread(target=spawn, name="archivist-pool-start", daemon=True)
+        self._starter.start()
+
+    def _started(self) -> None:
+        if self._starter is not None:
+            self._starter.join()
+            self._starter = None
 
     def map(self, fn: Callable[..., R], *iterables: Iterable[Any]) -> Iterator[R]:
         args = list(zip(*iterables, strict=True))
@@ -62,6 +99,7 @@ class LocalExecutor:
             for a in args:
                 yield fn(*a)
             return
+        self._started()
         pool = self._pool or self._new_pool()
         if self._keep:
             self._pool = pool
@@ -72,29 +110,57 @@ class LocalExecutor:
                 pool.shutdown()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        import multiprocessing as mp
-
-        # forkserver: fork is unsafe with threaded libraries (pyarrow) and cannot recycle workers.
-        ctx = mp.get_context("forkserver")
-        # The forkserver imports the extraction code once and workers fork from it warm, instead
-        # of each importing it (~0.4 s CPU per worker). The forkserver only imports: pyarrow's
-        # thread pools start on first use, and the threads imports do start (jemalloc's
-        # background thread, OpenBLAS) are fork-aware. Takes effect when the forkserver starts
-        # (the process's first pool); "__main__" is multiprocessing's default preload.
-        ctx.set_forkserver_preload(["__main__", "archivist.pool_preload"])
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, max_tasks_per_child=self.max_tasks_per_child,
-                                   initializer=_init_worker)
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(), max_tasks_per_child=self.max_tasks_per_child,
+                                   initializer=_init_worker, initargs=(self.warm,))
 
 
-def _init_worker() -> None:
-    import contextlib
+def _context() -> Any:
+    import multiprocessing as mp
 
+    # forkserver: fork is unsafe with threaded libraries (pyarrow) and cannot recycle workers.
+    ctx = mp.get_context("forkserver")
+    # The forkserver imports the extraction code once and workers fork from it warm, instead
+    # of each importing it (~0.4 s CPU per worker). The forkserver only imports: pyarrow's
+    # thread pools start on first use, and the threads imports do start (jemalloc's
+    # background thread, OpenBLAS) are fork-aware. Takes effect when the forkserver starts
+    # (the process's first pool); "__main__" is multiprocessing's default preload.
+    # Python 3.11's forkserver never preloads "__main__" (it looks for a "main_path" key that
+    # its preparation data does not have), so each worker runs the main module again: for the
+    # archivist command, that imports the CLI's modules (typer, rich, click: ~50 ms of CPU per
+    # worker). With those preloaded, the rerun finds them imported. (Not archivist.cli itself:
+    # run again as "__mp_main__" under ``python -m`` while imported, it draws a warning.)
+    main = getattr(getattr(sys.modules.get("__main__"), "__spec__", None), "name", None)
+    cli = ["typer", "rich.console", "archivist.api"] if "archivist.cli" in sys.modules or main == "archivist.cli" else []
+    ctx.set_forkserver_preload(["__main__", "archivist.pool_preload", *cli])
+    return ctx
+
+
+def start_forkserver(workers: int, tasks: int) -> None:
+    """Start local pools' forkserver now when ``tasks`` tasks on ``workers`` workers will use a
+    pool: its imports (the extraction code, ~0.3 s of CPU) then overlap the caller's own."""
+    if workers <= 1 or tasks <= 1:
+        return
+    _context()
+    with contextlib.suppress(Exception):  # the pool starts it (or says why not) when it is made
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
+def _init_worker(warm: Callable[[], object] | None = None) -> None:
     from .arrow_process import configure
 
     # A pool worker is ours: no pandas probe, Arrow on the system allocator. (An initializer
     # that raised would break the pool; without them the worker only runs as before.)
     with contextlib.suppress(Exception):
         configure()
+    if warm is not None:
+        with contextlib.suppress(Exception):
+            warm()
+
+
+def _ready() -> None:
+    """The no-op task that makes a pool start a worker (:meth:`LocalExecutor.start`)."""
 
 
 class RayExecutor:
@@ -118,6 +184,9 @@ class RayExecutor:
     def __exit__(self, *exc: object) -> None:
         self._keep = False
         self._stop()
+
+    def start(self, tasks: int) -> None:
+        """Nothing ahead of the first map: Ray starts (or connects) then."""
 
     def _start(self) -> Any:
         try:
@@ -149,9 +218,11 @@ class RayExecutor:
                 self._stop()
 
 
-def make(name: str = "local", workers: int | None = None, address: str | None = None) -> Executor:
+def make(name: str = "local", workers: int | None = None, address: str | None = None,
+         warm: Callable[[], object] | None = None) -> Executor:
+    """An executor by name; ``warm`` runs in each local pool worker as it starts (not on Ray)."""
     if name == "local":
-        return LocalExecutor(workers)
+        return LocalExecutor(workers, warm=warm)
     if name == "ray":
         return RayExecutor(address, workers)
     raise ValueError(f"unknown executor {name!r}: use local or ray")

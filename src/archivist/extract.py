@@ -8,6 +8,7 @@ small (id, text hash) columns marks duplicates across all shards.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,12 @@ from .quality import signals, text_sha256
 from .report import StageReport
 from .runstate import RunState, input_digest
 from .sandbox import Job, Limits, SandboxError, shared_sandbox
+from .warc_files import ARCHIVE_SUFFIXES as _ARCHIVE_SUFFIXES
+from .warc_files import find_warcs
 from .warc_reader import ContentTooLarge, ReadError, SourceRecord, iter_records, read_record_at
 
 # Record types that carry a page; metadata/request/warcinfo describe captures, they are not pages.
 _CAPTURE_TYPES = ("response", "resource", "revisit")
-_ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 # Pages sent to the sandbox at once: enough to keep its worker busy between this process's
 # wake-ups, few enough that their payloads stay small in memory.
 BATCH_PAGES = 16
@@ -44,17 +46,6 @@ def shard_names(warc: Path) -> tuple[str, str]:
             stem = stem[: -len(suf)]
             break
     return f"{stem}.parquet", f"{stem}.rejects.parquet"
-
-
-def find_warcs(inputs: list[str | Path]) -> list[Path]:
-    out: list[Path] = []
-    for i in inputs:
-        p = Path(i)
-        if p.is_dir():
-            out += sorted(f for f in p.iterdir() if f.name.endswith(_ARCHIVE_SUFFIXES))
-        else:
-            out.append(p)
-    return out
 
 
 def _metadata_fields(rec: SourceRecord) -> dict[str, str]:
@@ -368,6 +359,11 @@ def _shard_task(warc: Path, out_dir: Path, limits: Limits | None = Limits(), dig
     return warc, digest, rep
 
 
+def _start_sandbox(limits: Limits) -> None:
+    """Start this process's sandbox worker (a pool worker's, as the worker starts)."""
+    shared_sandbox(limits).start()
+
+
 def extract(
     inputs: list[str | Path],
     out_dir: str | Path,
@@ -393,23 +389,29 @@ def extract(
     total = StageReport(stage="extract")
     results: dict[Path, StageReport] = {}
     todo: list[Path] = []
-    if limits is not None and executor == "local" and (workers <= 1 or len(warcs) <= 1) and warcs:
+    pooled = executor == "local" and workers > 1 and len(warcs) > 1
+    if limits is not None and executor == "local" and not pooled and warcs:
         # Shards run in this process: the sandbox worker's start-up (imports, models) overlaps
         # the hashing of the inputs below instead of waiting for the first batch.
         shared_sandbox(limits).start()
-    # Each input is hashed once per run (resume check, run state, inputs record): a pass over a
-    # 1 GB WARC costs about a second.
-    digests = {w: input_digest(w) for w in warcs}
-    for w in warcs:
-        prev = state.done(w, digests[w]) if resume else None
-        if prev is not None:
-            results[w] = prev
-        else:
-            todo.append(w)
-    done = len(results)
-    if progress and done:
-        progress(done, len(warcs))
-    with executors.make(executor, workers, address) as ex:  # one pool for the shards and both run-level passes
+    warm = partial(_start_sandbox, limits) if limits is not None else None
+    # One pool for the shards and both run-level passes.
+    with executors.make(executor, workers, address, warm=warm) as ex:
+        # Pool workers (and their sandboxes) start while the inputs are hashed, not after. (All
+        # shards may turn out done already: then only the passes use the pool.)
+        ex.start(len(warcs))
+        # Each input is hashed once per run (resume check, run state, inputs record): a pass
+        # over a 1 GB WARC costs about a second.
+        digests = {w: input_digest(w) for w in warcs}
+        for w in warcs:
+            prev = state.done(w, digests[w]) if resume else None
+            if prev is not None:
+                results[w] = prev
+            else:
+                todo.append(w)
+        done = len(results)
+        if progress and done:
+            progress(done, len(warcs))
         for warc, digest, rep in ex.map(_shard_task, todo, [out_dir] * len(todo), [limits] * len(todo), [digests[w] for w in todo]):
             results[warc] = rep
             if not any(r.reason == "not-found" for r in rep.rejects):
