@@ -6,9 +6,12 @@ Prints documents/s per core for each, their ratio, each one's peak RSS, the spee
 2 workers, and peak RSS of ours on an input 4x larger. datatrove (WarcReader -> Trafilatura ->
 ParquetWriter, its reference pipeline) pins trafilatura 1.x, so it runs from its own virtual
 environment (benchmarks/.peers, created on first use from PyPI). Every measured run is a
-separate process; peak RSS is that process tree's maximum resident set (wait4). Each
-measurement is repeated (``--repeat``), ours and datatrove's alternating, and the medians are
-printed with each run's ratio.
+separate process; peak RSS is the largest resident set reached by any one process of its tree
+(wait4's ru_maxrss: the run's own process and the children it waits for, such as archivist's
+sandbox worker and datatrove's extraction process). Each measurement is repeated
+(``--repeat``), ours and datatrove's alternating, in an order that flips from one repeat to the
+next, and the medians are printed with each run's ratio. The 1- and 2-worker runs report wall
+time only: a pool's workers are children of its forkserver, which wait4 does not count.
 """
 
 from __future__ import annotations
@@ -151,12 +154,16 @@ def main() -> None:
         # The machine's speed drifts from minute to minute (a shared virtual machine): each
         # measurement is repeated, ours and datatrove's alternating, and medians are reported.
         runs: dict[str, list[tuple[float, float, int, float]]] = {"ours": [], "dt": [], "w1": [], "w2": []}
+        # The order flips from one repeat to the next, so that a drift in the machine's speed
+        # does not always favour the same side of a ratio.
         for k in range(args.repeat):
-            runs["ours"].append(ours(small, work / f"ours1-{k}", 1))
+            pair = [lambda k=k: runs["ours"].append(ours(small, work / f"ours1-{k}", 1))]
             if peer is not None:
-                runs["dt"].append(theirs(peer, small, work / f"dt1-{k}", 1))
-            runs["w1"].append(ours(halves, work / f"ours2b-{k}", 1))
-            runs["w2"].append(ours(halves, work / f"ours2-{k}", 2))
+                pair.append(lambda k=k: runs["dt"].append(theirs(peer, small, work / f"dt1-{k}", 1)))
+            scaling = [lambda k=k: runs["w1"].append(ours(halves, work / f"ours2b-{k}", 1)),
+                       lambda k=k: runs["w2"].append(ours(halves, work / f"ours2-{k}", 2))]
+            for step in (pair + scaling) if k % 2 == 0 else (pair[::-1] + scaling[::-1]):
+                step()
             for d in work.glob(f"*-{k}*"):
                 shutil.rmtree(d, ignore_errors=True)
         _w4, r4, n4, _ = ours(big, work / "ours4x", 1)
