@@ -103,13 +103,21 @@ class Template:
         self.authors, self.names = _AUTHORS[self.lang]
         a0, a1 = page.find("<article"), page.find("</article>")
         assert 0 <= a0 < a1, name
-        self.a0, self.a1 = a0, a1
         article = page[a0:a1]
         paras = [plain(m.group(2)) for m in _P.finditer(article)]
         self.slots = sum(1 for p in paras if len(p) > 60)
         self.body_chars = sum(len(p) for p in paras if len(p) > 60)
         self.pool = TextPool([p for p in paras if len(p) > 60] + [plain(self.title), plain(self.description)], self.lang)
         self.base = re.search(r'https?://[^/"]+', page[page.find("<body"):]).group(0)  # type: ignore[union-attr]
+        # What changes from article to article, found once: the page is split at each of these
+        # strings, and each article joins the pieces with its own values.
+        keys = {self.title, self.description, self.path, quote(self.path, safe=""), quote(self.title, safe=""), *self.isos}
+        for k in self.date_forms:
+            keys |= {_human_dates(self.published)[k], _human_dates(self.modified)[k]}
+        for old, old_slug in self.authors:
+            keys |= {old, old_slug} - {""}
+        swap = re.compile("(" + "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True)) + ")")
+        self.pieces = swap.split(page)
 
     def article(self, rng: random.Random, n: int) -> str:
         """The example page with a new article: headline, description, authors, dates, URL, body."""
@@ -136,12 +144,9 @@ class Template:
             subs[old] = new
             if old_slug:
                 subs[old_slug] = _slug(new, self.lang)
-        keys = sorted(subs, key=len, reverse=True)
-        swap = re.compile("|".join(re.escape(k) for k in keys))
-        page = self.page
-        head, article, tail = page[: self.a0], page[self.a0 : self.a1], page[self.a1 :]
-        article = self._body(article, rng)
-        return swap.sub(lambda m: subs[m.group(0)], head + article + tail)
+        page = "".join(p if k % 2 == 0 else subs[p] for k, p in enumerate(self.pieces))
+        a0, a1 = page.find("<article"), page.find("</article>")
+        return page[:a0] + self._body(page[a0:a1], rng) + page[a1:]
 
     def _body(self, article: str, rng: random.Random) -> str:
         # Real articles vary in length: from a third to three times the example's (median about
