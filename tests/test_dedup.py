@@ -171,3 +171,22 @@ def test_banding_by_sorting_finds_the_pairs_a_dict_of_buckets_finds() -> None:
         sigs[noise] = rng.randint(0, 2**32, size=int(noise.sum()), dtype=np.uint64).astype(np.uint32)
         got = dedup.near_pairs(sigs)
         assert got == sorted(set(got)) and set(got) == _reference_pairs(sigs), trial
+
+
+def test_signatures_collected_as_texts_come_are_saved_as_from_the_texts(tmp_path: Path) -> None:
+    """add_collected (texts signed as they come) leaves the shard's signature file that
+    add_signatures (all texts held) leaves, and returns the same mapping."""
+    texts = {f"h{i:03d}": f"text number {i} " + " ".join(f"w{(i * 7 + k) % 50}" for k in range(30)) for i in range(40)}
+    texts["h005"] = texts["h004"]  # another hash, same text
+    a, b = tmp_path / "a" / "s.parquet", tmp_path / "b" / "s.parquet"
+    for shard in (a, b):
+        shard.parent.mkdir()
+        dedup._save_signatures(shard, {"h001": dedup.signature("already saved").tobytes()})
+    want = dedup.add_signatures(a, texts)
+    c = dedup.SignatureCollector(batch=3)
+    for h, t in texts.items():
+        c.add(h, t)
+    got = dedup.add_collected(b, c)
+    assert got == want
+    assert dedup.signatures_path(a).read_bytes() == dedup.signatures_path(b).read_bytes()
+    assert dedup.add_collected(b, dedup.SignatureCollector()) == {}

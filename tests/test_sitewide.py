@@ -51,3 +51,27 @@ def test_sitewide_lines_are_removed_and_page_specific_text_kept(tmp_path: Path):
     archivist.extract([tmp_path / "archives"], tmp_path / "records")
     after = {f.name: f.read_bytes() for f in (tmp_path / "records").iterdir() if f.suffix == ".parquet"}
     assert before == after
+
+
+def test_stats_file_is_the_same_as_from_lists_of_keys(tmp_path):
+    """The collector keeps each page's keys as one bytes object; the file it writes is the one a
+    table of per-page key lists gives, byte for byte (pages without lines and no pages included)."""
+    import random
+
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    from archivist import sitewide
+
+    rng = random.Random(3)
+    for trial, n in enumerate([0, 1, 7, 120]):
+        c = sitewide.StatsCollector()
+        for i in range(n):
+            lines = ["".join(rng.choice("abc de") for _ in range(rng.randint(0, 25))) for _ in range(rng.randint(0, 30))]
+            c.add(f"https://h{rng.randint(0, 2)}.example/{i}", "\n".join(lines))
+        got = c.write(tmp_path / f"s{trial}.parquet").read_bytes()
+        lists = [[b[k : k + 8] for k in range(0, len(b), 8)] for b in c.lines]
+        ref = tmp_path / "ref.arrow"
+        with ipc.new_file(str(ref), sitewide._SCHEMA) as w:
+            w.write_table(pa.table([c.hosts, c.pages, lists], schema=sitewide._SCHEMA))
+        assert got == ref.read_bytes()

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from . import textscan
 from .parquet_io import read_table
+from .parquet_stream import read_row_groups
 from .quality import fold
 
 SHINGLE_WORDS = 5
@@ -395,7 +396,7 @@ def write_signatures(shard: Path) -> Path:
     what is missing.
     """
     sigs = SignatureCollector(batch=_MANY)
-    for t in pq.ParquetFile(shard).iter_batches(columns=["text", "text_sha256"], batch_size=1000):
+    for t in read_row_groups(shard, ["text", "text_sha256"]):
         for text, h in zip(t["text"].to_pylist(), t["text_sha256"].to_pylist(), strict=True):
             sigs.add(h, text)
     return sigs.write(shard)
@@ -410,6 +411,19 @@ def add_signatures(shard: Path, texts: dict[str, str]) -> dict[str, bytes]:
     for at in range(0, len(todo), _MANY):
         part = list(todo.items())[at : at + _MANY]
         known.update({h: sig.tobytes() for (h, _), sig in zip(part, signatures([x for _, x in part]), strict=True)})
+    _save_signatures(shard, known)
+    return known
+
+
+def add_collected(shard: Path, collected: SignatureCollector) -> dict[str, bytes]:
+    """Add a collector's signatures (new texts, by text hash) to a shard's saved ones (all
+    returned): what ``add_signatures`` gives for the same texts, without holding the texts."""
+    collected.flush()
+    if not collected.sigs:
+        return {}
+    known = _known_signatures(shard)
+    for h, sig in collected.sigs.items():
+        known.setdefault(h, sig)
     _save_signatures(shard, known)
     return known
 
@@ -553,7 +567,7 @@ def set_marks(t: pa.Table, start: int, new: dict[str, pa.Array]) -> pa.Table:
 def _fill_missing(shard: Path, sig_parts: list[Any], start: int) -> None:
     """Signatures of rows whose text has none saved (cleaned since, or an older records folder)."""
     i = start
-    for t in pq.ParquetFile(shard).iter_batches(columns=["text"], batch_size=_MANY):
+    for t in read_row_groups(shard, ["text"]):
         texts = t["text"].to_pylist()
         missing = [k for k in range(len(texts)) if sig_parts[i + k] is None]
         for k, sig in zip(missing, signatures([texts[k] or "" for k in missing]), strict=True):

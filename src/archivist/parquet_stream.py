@@ -84,3 +84,17 @@ def rewrite_row_groups(path: str | Path, patch: Any) -> None:
                 release_free_memory()
         finally:
             writer.close()
+
+
+def read_row_groups(path: str | Path, columns: list[str]) -> Iterator[pa.Table]:
+    """``columns`` of ``path``, one row group at a time, the heap given back after each.
+
+    The run-level passes read a shard's texts this way: ``iter_batches`` kept some of each
+    group's buffers (a 4x larger shard raised the pass's peak RSS by some 60 MB).
+    """
+    src = pq.ParquetFile(path)
+    for i in range(src.num_row_groups):
+        t = src.read_row_group(i, columns=columns, use_threads=False)
+        yield t
+        del t
+        release_free_memory()

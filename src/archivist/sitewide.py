@@ -14,20 +14,23 @@ import bisect
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.ipc as ipc
-import pyarrow.parquet as pq
 
 from .boilerplate import BoilerplateLearner, BoilerplateModel, page_keys
 from .fsutil import atomic_path
-from .parquet_stream import rewrite_row_groups
+from .parquet_stream import read_row_groups, rewrite_row_groups
 from .quality import signals, text_sha256
 
+if TYPE_CHECKING:
+    from . import dedup
+
 SUFFIX = ".sitelines.arrow"
-_SCHEMA = pa.schema([("host", pa.string()), ("page", pa.binary(16)), ("lines", pa.list_(pa.binary(8)))])
+_KEY_BYTES = 8
+_SCHEMA = pa.schema([("host", pa.string()), ("page", pa.binary(16)), ("lines", pa.list_(pa.binary(_KEY_BYTES)))])
 
 
 def stats_path(shard: Path) -> Path:
@@ -35,22 +38,32 @@ def stats_path(shard: Path) -> Path:
 
 
 class StatsCollector:
-    """The learner's view of a shard's rows, gathered while the rows are built (text in memory)."""
+    """The learner's view of a shard's rows, gathered while the rows are built (text in memory).
+
+    A page's line keys are kept as one bytes object (its sorted 8-byte keys end to end), not as
+    a list of them: some 8 bytes a line instead of 50, which a shard of thousands of pages with
+    a hundred lines each would otherwise hold until its end.
+    """
 
     def __init__(self) -> None:
         self.hosts: list[str] = []
         self.pages: list[bytes] = []
-        self.lines: list[list[bytes]] = []
+        self.lines: list[bytes] = []
 
     def add(self, url: str | None, text: str | None) -> None:
         if text:
             h, p, keys = page_keys(url, text)
             self.hosts.append(h)
             self.pages.append(p)
-            self.lines.append(sorted(keys))
+            self.lines.append(b"".join(sorted(keys)))
 
     def write(self, shard: Path) -> Path:
-        table = pa.table([self.hosts, self.pages, self.lines], schema=_SCHEMA)
+        counts = np.fromiter(map(len, self.lines), dtype=np.int32, count=len(self.lines)) // _KEY_BYTES
+        offsets = np.zeros(len(self.lines) + 1, dtype=np.int32)
+        np.cumsum(counts, out=offsets[1:])
+        keys = pa.FixedSizeBinaryArray.from_buffers(pa.binary(_KEY_BYTES), int(offsets[-1]), [None, pa.py_buffer(b"".join(self.lines))])
+        lines = pa.ListArray.from_arrays(pa.array(offsets), keys, type=_SCHEMA.field("lines").type)
+        table = pa.table([self.hosts, self.pages, lines], schema=_SCHEMA)
         dest = stats_path(shard)
         with atomic_path(dest) as tmp, ipc.new_file(str(tmp), _SCHEMA) as w:
             w.write_table(table)
@@ -61,7 +74,7 @@ def write_stats(shard: Path) -> Path:
     """Save the learner's view of an extracted shard, read back from it (the shard task gathers
     the same with a ``StatsCollector`` as it writes the rows)."""
     stats = StatsCollector()
-    for batch in pq.ParquetFile(shard).iter_batches(columns=["url", "text"], batch_size=1000):
+    for batch in read_row_groups(shard, ["url", "text"]):
         for url, text in zip(batch["url"].to_pylist(), batch["text"].to_pylist(), strict=True):
             stats.add(url, text)
     return stats.write(shard)
@@ -115,9 +128,11 @@ def clean_shard(shard: Path, model: BoilerplateModel) -> Counter[str]:
     rows = _candidate_rows(shard, model)
     if not (rows and _needs_cleaning(shard, model, rows)):
         return counts
-    changed: dict[str, str] = {}
+    # New texts are signed as they come, a few at a time: holding them all until the end held
+    # every cleaned text of the shard (most of its text column) at once.
+    changed = dedup.SignatureCollector()
     rewrite_row_groups(shard, lambda t, start: _clean_group(t, start, rows, model, counts, changed))
-    dedup.add_signatures(shard, changed)
+    dedup.add_collected(shard, changed)
     return counts
 
 
@@ -132,24 +147,24 @@ def plan_shard(shard: Path, model: BoilerplateModel) -> tuple[list[int], dict[in
     if not rows:
         return [], {}, counts
     hashes: dict[int, str] = {}
-    changed: dict[str, str] = {}
+    changed = dedup.SignatureCollector()  # signed as they come (see clean_shard)
     want = iter(rows)
     nxt = next(want, None)
     start = 0
-    for batch in pq.ParquetFile(shard).iter_batches(columns=["url", "text"], batch_size=1000):
+    for batch in read_row_groups(shard, ["url", "text"]):
         urls, texts = batch["url"], batch["text"]
         while nxt is not None and nxt < start + batch.num_rows:
             text = texts[nxt - start].as_py()
             new = model.clean(urls[nxt - start].as_py(), text)
             if new != text:
                 hashes[nxt] = h = text_sha256(new)
-                changed[h] = new
+                changed.add(h, new)
                 counts["rows_cleaned_of_sitewide_boilerplate"] += 1
             nxt = next(want, None)
         if nxt is None:
             break
         start += batch.num_rows
-    known = dedup.add_signatures(shard, changed)
+    known = dedup.add_collected(shard, changed)
     return sorted(hashes), {r: (h, known[h]) for r, h in hashes.items()}, counts
 
 
@@ -162,7 +177,7 @@ def rewrite_shard(shard: Path, model: BoilerplateModel, rows: list[int], marks: 
     new = dedup.mark_arrays(marks)
     if not rows and dedup.marks_unchanged(shard, new):
         return False
-    rewrite_row_groups(shard, lambda t, start: dedup.set_marks(_clean_group(t, start, rows, model, Counter(), {}), start, new))
+    rewrite_row_groups(shard, lambda t, start: dedup.set_marks(_clean_group(t, start, rows, model, Counter(), None), start, new))
     return True
 
 
@@ -210,9 +225,10 @@ def _candidate_rows(shard: Path, model: BoilerplateModel) -> list[int]:
         return []
     nonempty: list[int] = []
     total = 0
-    for batch in pq.ParquetFile(shard).iter_batches(columns=["text"], batch_size=1000):
-        nonempty += [total + i for i in _nonempty(batch.column(0)).tolist()]
-        total += batch.num_rows
+    for group in read_row_groups(shard, ["text"]):
+        for chunk in group.column(0).chunks:
+            nonempty += [total + i for i in _nonempty(chunk).tolist()]
+            total += len(chunk)
     if len(nonempty) != len(flags):
         return list(range(total))
     return [row for row, may in zip(nonempty, flags, strict=True) if may]
@@ -222,7 +238,7 @@ def _needs_cleaning(shard: Path, model: BoilerplateModel, rows: list[int]) -> bo
     want = iter(rows)
     nxt = next(want, None)
     start = 0
-    for batch in pq.ParquetFile(shard).iter_batches(columns=["url", "text"], batch_size=1000):
+    for batch in read_row_groups(shard, ["url", "text"]):
         urls, texts = batch["url"], batch["text"]
         while nxt is not None and nxt < start + batch.num_rows:
             text = texts[nxt - start].as_py()
@@ -240,7 +256,7 @@ _CLEANED = ("text", "word_count", "line_count", "mean_line_length", "symbol_rati
 
 
 def _clean_group(t: pa.Table, start: int, rows: list[int], model: BoilerplateModel, counts: Counter[str],
-                 changed: dict[str, str]) -> pa.Table:
+                 changed: dedup.SignatureCollector | None) -> pa.Table:
     """Clean the candidate rows of one row group; only the columns a cleaned row changes are rebuilt."""
     lo, hi = bisect.bisect_left(rows, start), bisect.bisect_left(rows, start + t.num_rows)
     if lo == hi:
@@ -261,7 +277,8 @@ def _clean_group(t: pa.Table, start: int, rows: list[int], model: BoilerplateMod
         for c, v in signals(new, visible).items():
             cols[c][i] = v
         cols["text_sha256"][i] = h = text_sha256(new)
-        changed[h] = new
+        if changed is not None:
+            changed.add(h, new)
         counts["rows_cleaned_of_sitewide_boilerplate"] += 1
         done += 1
     if not done:
