@@ -6,9 +6,10 @@ Prints documents/s per core for each, their ratio, each one's peak RSS, the spee
 2 workers, and peak RSS of ours on an input 4x larger. datatrove (WarcReader -> Trafilatura ->
 ParquetWriter, its reference pipeline) pins trafilatura 1.x, so it runs from its own virtual
 environment (benchmarks/.peers, created on first use from PyPI). Every measured run is a
-separate process; peak RSS is the largest resident set reached by any one process of its tree
-(wait4's ru_maxrss: the run's own process and the children it waits for, such as archivist's
-sandbox worker and datatrove's extraction process). Each measurement is repeated
+separate process, started by a small probe process; peak RSS is the largest resident set
+reached by any one process of its tree (wait4's ru_maxrss of the run: its own process and the
+children it waits for, such as archivist's sandbox worker and datatrove's extraction process;
+the probe keeps this benchmark's own size out of it). Each measurement is repeated
 (``--repeat``), ours and datatrove's alternating, in an order that flips from one repeat to the
 next, and the medians are printed with each run's ratio. The 1- and 2-worker runs report wall
 time only: a pool's workers are children of its forkserver, which wait4 does not count.
@@ -45,19 +46,36 @@ LocalPipelineExecutor(
 '''
 
 
+# Linux carries a process's resident high-water mark across fork and exec: a child forked from
+# this process (which has generated the WARCs and imported pyarrow) would report at least this
+# process's RSS. Each run is started by a small probe process that reports its rusage instead.
+_PROBE = r"""
+import os, subprocess, sys
+out, argv = sys.argv[1], sys.argv[2:]
+proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+_, status, ru = os.wait4(proc.pid, 0)
+with open(out, "w") as f:
+    f.write(f"{ru.ru_maxrss} {ru.ru_utime + ru.ru_stime}")
+code = os.waitstatus_to_exitcode(status)
+sys.exit(code if code >= 0 else 128 - code)
+"""
+
+
 def run_measured(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
     """(wall seconds, peak RSS MiB, CPU seconds user+system) of one process tree."""
     # stderr to a file, not a pipe nobody reads: datatrove logs a line per document, and a full
     # pipe would block it forever.
-    with tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as err, tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "rusage"
         t0 = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc = subprocess.Popen([sys.executable, "-c", _PROBE, str(report), *argv], stdout=subprocess.DEVNULL, stderr=err, env=env)
+        _, status, _usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         if os.waitstatus_to_exitcode(status) not in (0, 1):
             err.seek(0)
             raise SystemExit(f"{argv[0]} failed: {err.read().decode(errors='replace')[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+        maxrss_kib, cpu = report.read_text().split()
+    return wall, int(maxrss_kib) / 1024, float(cpu)
 
 
 def ensure_peers() -> Path:

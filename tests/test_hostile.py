@@ -23,10 +23,11 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archivist.parquet_io import read_table
 from tests.hostile import big_page, bombs, good_pages, hostile_archives, hostile_pages
+from tests.peak_rss import probed, read_report
 
 CLI = [sys.executable, "-c", "from archivist.cli import main; main()"]
 TIMEOUT = 120.0
-# Peak RSS bounds (the max over the CLI process tree, from wait4's rusage).
+# Peak RSS bounds (the max over the CLI process tree, from wait4's rusage, under tests.peak_rss's probe).
 # Small inputs: the interpreter with pyarrow/lxml/selectolax loaded is ~250 MB; 600 MB leaves room
 # for the 2 MB attribute and 100,000-deep DOM without letting a leak through.
 RSS_SMALL_MB = 600
@@ -58,9 +59,11 @@ class Result:
 def run_cli(args: list[str], cwd: Path, timeout: float = TIMEOUT) -> Result:
     """Run the CLI; kill its whole process group at ``timeout``; peak RSS via wait4."""
     out, err = cwd / f".out-{time.monotonic_ns()}", cwd / f".err-{time.monotonic_ns()}"
+    report = cwd / f".rss-{time.monotonic_ns()}"
     t0 = time.monotonic()
     with out.open("wb") as fo, err.open("wb") as fe:
-        proc = subprocess.Popen(CLI + args, cwd=cwd, stdout=fo, stderr=fe, start_new_session=True)
+        # Under the probe: this test process's own size must not count as the CLI's peak RSS.
+        proc = subprocess.Popen(probed(CLI + args, report), cwd=cwd, stdout=fo, stderr=fe, start_new_session=True)
         hung = threading.Event()
 
         def kill() -> None:
@@ -70,12 +73,12 @@ def run_cli(args: list[str], cwd: Path, timeout: float = TIMEOUT) -> Result:
         timer = threading.Timer(timeout, kill)
         timer.start()
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
+            _, status, _usage = os.wait4(proc.pid, 0)
         finally:
             timer.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)
     res = Result(args, proc.returncode, out.read_text("utf-8", "replace"), err.read_text("utf-8", "replace"),
-                 time.monotonic() - t0, usage.ru_maxrss / 1024, hung.is_set())
+                 time.monotonic() - t0, read_report(report)[0], hung.is_set())
     out.unlink()
     err.unlink()
     return res

@@ -3,7 +3,6 @@ folder's WARCs through their CDXJ, and peak memory does not grow with the WARC's
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -15,6 +14,7 @@ from archivist.extract import extract_shard
 from archivist.hashing import sha1_base32
 from archivist.warc_writer import WarcFileWriter, record_id, warc_date
 from tests.helpers import article_html
+from tests.peak_rss import peak_rss_mib
 
 ARCHIVIST = str(Path(sys.executable).parent / "archivist")
 START = datetime(2026, 3, 1, tzinfo=UTC)
@@ -110,11 +110,11 @@ def test_revisit_resolved_from_another_warc_of_the_folder(tmp_path: Path) -> Non
     assert pq.read_metadata(rep.outputs[0]).num_rows == 0
 
 
-def _peak_rss_mib(argv: list[str]) -> float:
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, proc.stderr.read().decode() if proc.stderr else ""
-    return usage.ru_maxrss / 1024
+def _peak_rss_mib(argv: list[str], report: Path) -> float:
+    # Under the probe: a child forked from this (large) test process would report its RSS.
+    code, rss = peak_rss_mib(argv, report, stdout=subprocess.DEVNULL)
+    assert code == 0, argv
+    return rss
 
 
 def _big_pages(folder: Path, n: int) -> None:
@@ -132,8 +132,8 @@ def test_peak_rss_flat_in_input_size(tmp_path: Path) -> None:
     _big_pages(tmp_path / "x1", 30)
     _big_pages(tmp_path / "x4", 120)
     args = ["extract", "--workers", "1", "--quiet", "--no-resume"]
-    r1 = _peak_rss_mib([ARCHIVIST, *args, str(tmp_path / "x1"), "-o", str(tmp_path / "o1")])
-    r4 = _peak_rss_mib([ARCHIVIST, *args, str(tmp_path / "x4"), "-o", str(tmp_path / "o4")])
+    r1 = _peak_rss_mib([ARCHIVIST, *args, str(tmp_path / "x1"), "-o", str(tmp_path / "o1")], tmp_path / "rss1")
+    r4 = _peak_rss_mib([ARCHIVIST, *args, str(tmp_path / "x4"), "-o", str(tmp_path / "o4")], tmp_path / "rss4")
     assert pq.read_metadata(next((tmp_path / "o4").glob("big-*0.parquet"))).num_rows == 120
     assert r4 <= 1.25 * r1, f"peak RSS {r1:.0f} MiB at 1x, {r4:.0f} MiB at 4x"
 

@@ -9,6 +9,7 @@ chooses among the languages written in the text's script.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 import unicodedata
 from collections import Counter
@@ -101,18 +102,35 @@ def _ngram_tables(nextmove, row, output) -> dict[str, Any]:  # type: ignore[no-u
     if nrows > 1 << 16:
         raise ValueError(f"py3langid's automaton has {nrows} rows, more than uint16 holds")
     nm = (nextmove if isinstance(nextmove, np.ndarray) else np.frombuffer(nextmove, dtype=np.dtype(nextmove.typecode))).reshape(nrows, 256)
-    seen: dict[bytes, int] = {}
-    byte_class = np.array([seen.setdefault(nm[:, b].tobytes(), len(seen)) for b in range(256)], dtype=np.uint8)
-    first_byte = [int(np.flatnonzero(byte_class == c)[0]) for c in range(len(seen))]
-    target = nm[:, first_byte].T  # (classes, nrows): the state each step reaches
+    # Built column by column into the final arrays: whole-table temporaries (the column bytes as
+    # dict keys, int64 gathers) raised the building process's peak RSS by some 100 MB.
+    first_byte: list[int] = []
+    by_digest: dict[bytes, int] = {}
+    byte_class = np.empty(256, dtype=np.uint8)
+    for b in range(256):
+        col = nm[:, b]
+        c = by_digest.setdefault(hashlib.blake2b(col.tobytes(), digest_size=32).digest(), len(first_byte))
+        if c == len(first_byte):
+            first_byte.append(b)
+        elif not np.array_equal(col, nm[:, first_byte[c]]):  # a digest collision: never seen
+            raise ValueError(f"byte columns {first_byte[c]} and {b} differ under one digest")
+        byte_class[b] = c
+    row16 = state_row.astype(np.uint16)  # exact: fewer than 2**16 rows (checked above)
+    out32 = np.asarray(output, dtype=np.int32)
+    next_row = np.empty((len(first_byte), nrows), dtype=np.uint16)  # (classes, nrows)
+    feature = np.empty((len(first_byte), nrows), dtype=np.int32)
+    for c, b in enumerate(first_byte):
+        target = nm[:, b]  # the state each row reaches on this class
+        next_row[c] = row16[target]
+        feature[c] = out32[target]
     root = int(state_row[0])
     # A byte that takes the root state back to itself: the text is counted as if preceded by
     # MAX_NGRAM_BYTES - 1 of them, so its first positions need no steps of their own.
     pad = int(np.flatnonzero(nm[root] == 0)[-1])
     return {
         "ngram_byte_class": byte_class,
-        "ngram_next_row": state_row[target].astype(np.uint16),
-        "ngram_feature": np.asarray(output, dtype=np.int32)[target],
+        "ngram_next_row": next_row,
+        "ngram_feature": feature,
         "ngram_meta": np.array([root, pad], dtype=np.int64),
     }
 
