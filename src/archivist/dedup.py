@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import textscan
+from .memo import BoundedMemo
 from .parquet_io import read_table
 from .parquet_stream import read_row_groups
 from .quality import fold
@@ -67,20 +68,15 @@ def _tokens(text: str) -> list[str]:
     return runs if runs is not None else _TOKEN_RE.findall(folded)
 
 
-class _WordCrc(dict[str, int]):
-    """crc32 of a word's UTF-8, remembered: a corpus repeats most of its words."""
-
-    def __missing__(self, word: str) -> int:
-        if len(self) >= _WORD_CACHE:
-            self.clear()
-        v = self[word] = zlib.crc32(word.encode("utf-8"))
-        return v
+def _word_crc(word: str) -> int:
+    return zlib.crc32(word.encode("utf-8"))
 
 
-# Bounded small: at 2**20 words (some 100 MB) a large multilingual run would carry the cache as
-# the bulk of its memory; 2**16 words (a few MB) hold a language's frequent words.
+# crc32 of a word's UTF-8, remembered: a corpus repeats most of its words. Bounded small: at
+# 2**20 words (some 100 MB) a large multilingual run would carry the cache as the bulk of its
+# memory; 2**16 words (a few MB) hold a language's frequent words.
 _WORD_CACHE = 1 << 16
-_crc = _WordCrc()
+_crc = BoundedMemo(_word_crc, _WORD_CACHE)
 
 
 # Shingle hash: a polynomial over the words' crc32 values, mod 2**64, upper 32 bits kept.

@@ -39,6 +39,8 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser
 
+from .memo import BoundedMemo
+
 __all__ = ["VERSION", "MainText", "engine_id", "extract", "extract_tree", "main_text", "prepare", "reads_flat"]
 
 # Bump when a change alters what the extractor outputs: it is part of every row's settings hash.
@@ -448,16 +450,7 @@ def _mark_attrs(attrs: dict) -> int:
         names = " ".join([v for v in (names, ident, role) if v])
     if not names:
         return 0
-    hit = _NAME_CACHE.get(names)
-    if hit is None:
-        hit = _is_chrome_name(names)
-        if len(_NAME_CACHE) > 50_000:
-            _NAME_CACHE.clear()
-        _NAME_CACHE[names] = hit
-    return hit
-
-
-_NAME_CACHE: dict[str, int] = {}
+    return _NAME_CACHE[names]
 
 
 def _h1_holders(root, h1s: list | None = None) -> set[int]:
@@ -486,12 +479,7 @@ def _is_chrome_name(names: str) -> int:
     positive = False
     for word in _CAMEL.sub(r"-", names).lower().split():
         # (words recur across class strings: "row", "col-md-4", "article__title")
-        v = _WORD_CACHE.get(word)
-        if v is None:
-            v = _word_mark(word)
-            if len(_WORD_CACHE) > 50_000:
-                _WORD_CACHE.clear()
-            _WORD_CACHE[word] = v
+        v = _WORD_CACHE[word]
         if v == 1 or v == 2:
             return v
         if v & _POSITIVE_WORD:
@@ -502,7 +490,6 @@ def _is_chrome_name(names: str) -> int:
 
 
 _POSITIVE_WORD, _WEAK_WORD = 4, 8
-_WORD_CACHE: dict[str, int] = {}
 
 
 def _word_mark(word: str) -> int:
@@ -525,6 +512,11 @@ def _word_mark(word: str) -> int:
     if toks[-1] in _WEAK_LAST:
         flags |= _WEAK_WORD
     return flags
+
+
+# Class strings and their words recur across a crawl's pages ("row", "col-md-4", "article__title").
+_NAME_CACHE = BoundedMemo(_is_chrome_name, 50_000)
+_WORD_CACHE = BoundedMemo(_word_mark, 50_000)
 
 
 def _link(b: _Block) -> int:

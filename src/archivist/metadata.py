@@ -30,6 +30,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .attribution import find_attribution, mentions_agency, normalise_agency
+from .memo import BoundedMemo
 
 _ARTICLE_TYPES = {
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
@@ -206,9 +207,6 @@ _YMD_DASH_RE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)")
 _YMD_BARE_RE = re.compile(r"^(\d{4})(\d\d)(\d\d)$")
 
 
-# declared string -> parse_date's answer: a page states its date in several places (JSON-LD,
-# meta tags, <time>), the pages of one site often on the same days. (datetimes are immutable.)
-_DATE_CACHE: dict[str, datetime | None] = {}
 
 
 def parse_date(value: str | None) -> datetime | None:
@@ -220,13 +218,7 @@ def parse_date(value: str | None) -> datetime | None:
         return None
     if type(value) is not str:
         return _parse_date(value)
-    if value in _DATE_CACHE:
-        return _DATE_CACHE[value]
-    dt = _parse_date(value)
-    if len(_DATE_CACHE) > 20_000:
-        _DATE_CACHE.clear()
-    _DATE_CACHE[value] = dt
-    return dt
+    return _DATE_CACHE[value]
 
 
 def _parse_date(value: Any) -> datetime | None:
@@ -262,6 +254,11 @@ def _parse_date(value: Any) -> datetime | None:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC).replace(microsecond=0)
+
+
+# declared string -> parse_date's answer: a page states its date in several places (JSON-LD,
+# meta tags, <time>), the pages of one site often on the same days. (datetimes are immutable.)
+_DATE_CACHE = BoundedMemo(_parse_date, 20_000)
 
 
 def _ymd(y: str, m: str | int, d: str) -> datetime | None:
@@ -338,21 +335,13 @@ def _good_name(name: str) -> bool:
 _BYLINE_END_RE = re.compile(r"\s+[|•·—–]\s+|\s+-\s+|\bpublished\b|\bpublié\b|\bupdated\b|\bmis à jour\b", re.IGNORECASE)
 
 
-# byline string -> its names: the same bylines come back page after page.
-_SPLIT_CACHE: dict[str, tuple[str, ...]] = {}
 
 
 def split_names(value: str) -> list[str]:
     """'By Ann Lee and Bo Chan' -> ['Ann Lee', 'Bo Chan']; drops the trailing date or role."""
     if type(value) is not str:
         return _split_names(value)
-    names = _SPLIT_CACHE.get(value)
-    if names is None:
-        names = tuple(_split_names(value))
-        if len(_SPLIT_CACHE) > 20_000:
-            _SPLIT_CACHE.clear()
-        _SPLIT_CACHE[value] = names
-    return list(names)
+    return list(_SPLIT_CACHE[value])
 
 
 def _split_names(value: Any) -> list[str]:
@@ -365,30 +354,23 @@ def _split_names(value: Any) -> list[str]:
     return [n.strip(" .,:;") for n in _NAME_SPLIT_RE.split(v) if n.strip(" .,:;")]
 
 
+# byline string -> its names: the same bylines come back page after page.
+_SPLIT_CACHE = BoundedMemo(lambda value: tuple(_split_names(value)), 20_000)
+
+
 def _add_names(out: list[str], names: Iterable[str], site: str | None = None) -> None:
     names = list(names)
     if len(names) > 8:
         return  # a run of text split at commas, not a list of authors
     seen = {n.casefold() for n in out}
     site_key = _norm(site) if site else None
-    cache = _AUTHOR_NAME_CACHE
     for n in names:
-        ck = (n, site_key)
-        if ck in cache:
-            name = cache[ck]
-        else:
-            name = _author_name(n, site_key)
-            if len(cache) > 50_000:
-                cache.clear()
-            cache[ck] = name
+        name = _AUTHOR_NAME_CACHE[n, site_key]
         if name is not None and (folded := name.casefold()) not in seen:
             seen.add(folded)
             out.append(name)
 
 
-# (name as split, normalised site name) -> the author name it gives, or None. Bylines repeat from
-# page to page (staff writers, one site's pages in a WARC) and each name costs a dozen regexes.
-_AUTHOR_NAME_CACHE: dict[tuple[str, str | None], str | None] = {}
 
 
 def _author_name(n: str, site_key: str | None) -> str | None:
@@ -407,6 +389,10 @@ def _author_name(n: str, site_key: str | None) -> str | None:
     if site_key and key and (key in site_key or site_key in key) and not normalise_agency(n):
         return None  # the outlet itself ("CNN Business") is not an author
     return n if _good_name(n) else None
+
+# (name as split, normalised site name) -> the author name it gives, or None. Bylines repeat from
+# page to page (staff writers, one site's pages in a WARC) and each name costs a dozen regexes.
+_AUTHOR_NAME_CACHE = BoundedMemo(lambda key: _author_name(*key), 50_000)
 
 
 def _classy(attrs: dict[str, str | None], *words: str) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -148,22 +148,12 @@ def plan_shard(shard: Path, model: BoilerplateModel) -> tuple[list[int], dict[in
         return [], {}, counts
     hashes: dict[int, str] = {}
     changed = dedup.SignatureCollector()  # signed as they come (see clean_shard)
-    want = iter(rows)
-    nxt = next(want, None)
-    start = 0
-    for batch in read_row_groups(shard, ["url", "text"]):
-        urls, texts = batch["url"], batch["text"]
-        while nxt is not None and nxt < start + batch.num_rows:
-            text = texts[nxt - start].as_py()
-            new = model.clean(urls[nxt - start].as_py(), text)
-            if new != text:
-                hashes[nxt] = h = text_sha256(new)
-                changed.add(h, new)
-                counts["rows_cleaned_of_sitewide_boilerplate"] += 1
-            nxt = next(want, None)
-        if nxt is None:
-            break
-        start += batch.num_rows
+    for row, url, text in _candidate_texts(shard, rows):
+        new = model.clean(url, text)
+        if new != text:
+            hashes[row] = h = text_sha256(new)
+            changed.add(h, new)
+            counts["rows_cleaned_of_sitewide_boilerplate"] += 1
     known = dedup.add_collected(shard, changed)
     return sorted(hashes), {r: (h, known[h]) for r, h in hashes.items()}, counts
 
@@ -235,20 +225,22 @@ def _candidate_rows(shard: Path, model: BoilerplateModel) -> list[int]:
 
 
 def _needs_cleaning(shard: Path, model: BoilerplateModel, rows: list[int]) -> bool:
+    return any(model.clean(url, text) != text for _, url, text in _candidate_texts(shard, rows))
+
+
+def _candidate_texts(shard: Path, rows: list[int]) -> Iterator[tuple[int, str | None, str]]:
+    """(row, url, text) of each of ``rows`` (ascending) of ``shard``, one row group in memory at a time."""
     want = iter(rows)
     nxt = next(want, None)
     start = 0
-    for batch in read_row_groups(shard, ["url", "text"]):
-        urls, texts = batch["url"], batch["text"]
-        while nxt is not None and nxt < start + batch.num_rows:
-            text = texts[nxt - start].as_py()
-            if model.clean(urls[nxt - start].as_py(), text) != text:
-                return True
+    for group in read_row_groups(shard, ["url", "text"]):
+        urls, texts = group["url"], group["text"]
+        while nxt is not None and nxt < start + group.num_rows:
+            yield nxt, urls[nxt - start].as_py(), texts[nxt - start].as_py()
             nxt = next(want, None)
         if nxt is None:
-            break
-        start += batch.num_rows
-    return False
+            return
+        start += group.num_rows
 
 
 # The columns a cleaned row gets anew.
