@@ -89,6 +89,22 @@ def _extracted(tmp_path: Path) -> Path:
     return out
 
 
+def _shards(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.parquet") if not p.name.endswith(".rejects.parquet"))
+
+
+def _one_pass_and_two(pre: Path, tmp_path: Path) -> tuple[Path, Path, Counter[str], Counter[str]]:
+    """Copies of ``pre``: one through ``clean_and_mark``, the other through ``clean`` then
+    ``dedup.mark``; the folders and the counts of each."""
+    one, two = tmp_path / "one", tmp_path / "two"
+    shutil.copytree(pre, one)
+    shutil.copytree(pre, two)
+    got = sitewide.clean_and_mark(_shards(one))
+    want = sitewide.clean(_shards(two))
+    want.update(dedup.mark(_shards(two)))
+    return one, two, got, want
+
+
 def _files(folder: Path) -> dict[str, bytes]:
     return {f.name: f.read_bytes() for f in sorted(folder.iterdir())}
 
@@ -98,21 +114,20 @@ def test_clean_shard_leaves_the_bytes_of_the_plain_pass(tmp_path: Path) -> None:
     fast, ref = tmp_path / "fast", tmp_path / "ref"
     shutil.copytree(pre, fast)
     shutil.copytree(pre, ref)
-    shards = lambda d: sorted(p for p in d.glob("*.parquet") if not p.name.endswith(".rejects.parquet"))  # noqa: E731
-    model = sitewide.learn(shards(fast))
+    model = sitewide.learn(_shards(fast))
     assert model.lines, "the corpus must teach the learner some lines"
-    got = sum((sitewide.clean_shard(s, model) for s in shards(fast)), Counter())
-    want = sum((_reference_clean_shard(s, model) for s in shards(ref)), Counter())
+    got = sum((sitewide.clean_shard(s, model) for s in _shards(fast)), Counter())
+    want = sum((_reference_clean_shard(s, model) for s in _shards(ref)), Counter())
     assert got == want and got["rows_cleaned_of_sitewide_boilerplate"] == 9
     assert _files(fast) == _files(ref)
-    texts = [t for s in shards(fast) for t in pq.read_table(s, columns=["text"])["text"].to_pylist()]
+    texts = [t for s in _shards(fast) for t in pq.read_table(s, columns=["text"])["text"].to_pylist()]
     assert sum(PROMO in t for t in texts) == 3  # the all-promo pages stay whole
 
     # Again over the cleaned shards, with a model that knows one more line (a resumed run that
     # learned more): the saved raw-text hashes still pick every row that can change.
     extra = {"ledger.example": model.lines["ledger.example"] | {sitewide.page_keys(None, "A second paragraph")[2].pop()}}
     bigger = sitewide.BoilerplateModel(extra, model.pages)
-    for s_fast, s_ref in zip(shards(fast), shards(ref), strict=True):
+    for s_fast, s_ref in zip(_shards(fast), _shards(ref), strict=True):
         assert sitewide.clean_shard(s_fast, bigger) == _reference_clean_shard(s_ref, bigger)
     assert _files(fast) == _files(ref)
 
@@ -121,21 +136,15 @@ def test_clean_and_mark_leaves_the_bytes_and_counts_of_the_two_passes(tmp_path: 
     """One rewrite per shard for cleaning and marks: the same files, side files and counts as
     ``clean`` then ``dedup.mark``; run again (a resumed run), it changes nothing."""
     pre = _extracted(tmp_path)
-    one, two = tmp_path / "one", tmp_path / "two"
-    shutil.copytree(pre, one)
-    shutil.copytree(pre, two)
-    shards = lambda d: sorted(p for p in d.glob("*.parquet") if not p.name.endswith(".rejects.parquet"))  # noqa: E731
-    got = sitewide.clean_and_mark(shards(one))
-    want = sitewide.clean(shards(two))
-    want.update(dedup.mark(shards(two)))
+    one, two, got, want = _one_pass_and_two(pre, tmp_path)
     assert list(got.items()) == list(want.items())
     assert got["rows_cleaned_of_sitewide_boilerplate"] == 9 and got["exact_dup_rows_marked"] >= 1
     assert _files(one) == _files(two) != _files(pre)
-    stamps = {p.name: p.stat().st_mtime_ns for p in shards(one)}
-    again = sitewide.clean_and_mark(shards(one))
+    stamps = {p.name: p.stat().st_mtime_ns for p in _shards(one)}
+    again = sitewide.clean_and_mark(_shards(one))
     assert again["rows_cleaned_of_sitewide_boilerplate"] == 0 and again["rows_kept"] == got["rows_kept"]
     assert _files(one) == _files(two)
-    assert {p.name: p.stat().st_mtime_ns for p in shards(one)} == stamps  # nothing rewritten
+    assert {p.name: p.stat().st_mtime_ns for p in _shards(one)} == stamps  # nothing rewritten
 
 
 def test_clean_and_mark_without_saved_signatures(tmp_path: Path) -> None:
@@ -143,13 +152,7 @@ def test_clean_and_mark_without_saved_signatures(tmp_path: Path) -> None:
     pre = _extracted(tmp_path)
     for p in pre.glob(f"*{dedup.SIGNATURES_SUFFIX}"):
         p.unlink()
-    one, two = tmp_path / "one", tmp_path / "two"
-    shutil.copytree(pre, one)
-    shutil.copytree(pre, two)
-    shards = lambda d: sorted(p for p in d.glob("*.parquet") if not p.name.endswith(".rejects.parquet"))  # noqa: E731
-    got = sitewide.clean_and_mark(shards(one))
-    want = sitewide.clean(shards(two))
-    want.update(dedup.mark(shards(two)))
+    one, two, got, want = _one_pass_and_two(pre, tmp_path)
     assert list(got.items()) == list(want.items())
     assert _files(one) == _files(two)
 
