@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import zlib
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -110,15 +111,14 @@ def decode_content(body: bytes, encoding: str | None, strict: bool = False) -> b
     ContentTooLarge instead, so the extract stage rejects the record rather than keep a cut page."""
     enc = (encoding or "").strip().lower()
     if enc in ("gzip", "x-gzip", "deflate"):
-        import zlib
+        from . import inflate
 
-        wbits = 47 if enc != "deflate" else 15
-        for d in (zlib.decompressobj(wbits), zlib.decompressobj(-15)):
+        for wbits in (47 if enc != "deflate" else 15, -15):  # then raw deflate, as some servers send
             try:
-                out = d.decompress(body, MAX_DECODED)
+                out, cut = inflate.decompress(body, wbits, MAX_DECODED)
             except zlib.error:
                 continue
-            if strict and d.unconsumed_tail:
+            if strict and cut:
                 raise ContentTooLarge(f"content coding {enc} expands past {MAX_DECODED >> 20} MiB")
             return out
         return body
@@ -172,7 +172,7 @@ def _iter_fast(fh: IO[bytes], name: str) -> Generator[SourceRecord, None, int | 
     size = os.fstat(fh.fileno()).st_size
     held: tuple[int, Any, bytes] | None = None
     try:
-        for rec in FastIterator(fh, parse_http=True, strict_mode=False):
+        for rec in FastIterator(fh, parse_http=True):
             pos = rec.stream_pos
             if held is not None:
                 if pos <= held[0]:
