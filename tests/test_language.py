@@ -98,7 +98,7 @@ def test_model_copy_in_the_cache_is_the_bundled_model(tmp_path, monkeypatch) -> 
 
     monkeypatch.setenv("ARCHIVIST_CACHE", str(tmp_path))
     first = language._model_arrays()
-    copies = list(tmp_path.iterdir())
+    copies = list(tmp_path.glob("py3langid-*"))
     assert len(copies) == 1 and (copies[0] / "ptc32.npy").is_file()
     second = language._model_arrays()
     assert isinstance(second[0].base, np.memmap)  # mapped, not unpacked again
@@ -168,3 +168,35 @@ def test_restricted_choice_equals_py3langid_rank() -> None:
                 ranked = [(lang, p) for lang, p in ranked if lang in allowed] or ranked
             total = sum(p for _, p in ranked) or 1.0
             assert language._classify_among(text, allowed) == (ranked[0][0], ranked[0][1] / total)
+
+
+def test_installs_of_one_model_share_a_copy_and_unused_copies_go(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A reinstall (same model file, new mtime) finds the copy made before instead of writing
+    another 137 MB; copies no process has loaded for a week are removed, recent ones stay."""
+    import os
+    import shutil
+    import time
+
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    monkeypatch.setenv("ARCHIVIST_CACHE", str(tmp_path))
+    stale, recent = tmp_path / "py3langid-0.4.0-4586720-1795468753807292875-f32", tmp_path / "py3langid-0.3.0-abc-f32"
+    for old in (stale, recent):
+        old.mkdir()
+        (old / "ptc32.npy").write_bytes(b"x")
+    week_ago = time.time() - 8 * 86400
+    os.utime(stale, (week_ago, week_ago))
+    language._model_arrays()
+    copies = sorted(p.name for p in tmp_path.glob("py3langid-*"))
+    assert len(copies) == 2 and recent.name in copies and stale.name not in copies
+
+    # the same model under a new path and mtime, as a new virtual environment installs it
+    moved = tmp_path / "site" / MODEL_FILE
+    moved.parent.mkdir(parents=True)
+    shutil.copyfile(MODEL_DIR / MODEL_FILE, moved)
+    os.utime(moved, (week_ago, week_ago))
+    monkeypatch.setattr("py3langid.langid.MODEL_DIR", tmp_path / "site")
+    _ptc, *_ = language._model_arrays()
+    assert sorted(p.name for p in tmp_path.glob("py3langid-*")) == copies
+    assert isinstance(_ptc.base, np.memmap)  # mapped from the shared copy, not unpacked again
+    assert len(list((tmp_path / "digests").iterdir())) == 2

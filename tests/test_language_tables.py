@@ -69,7 +69,7 @@ def test_a_damaged_cache_copy_is_rebuilt_in_memory(tmp_path, monkeypatch) -> Non
     """A cache folder with a truncated table still gives the right tables (unpacked again)."""
     monkeypatch.setenv("ARCHIVIST_CACHE", str(tmp_path))
     good = language._model_arrays()[6]
-    (folder,) = tmp_path.iterdir()
+    (folder,) = tmp_path.glob("py3langid-*")
     table = folder / "ngram_feature.npy"
     table.write_bytes(table.read_bytes()[:1000])
     again = language._model_arrays()[6]

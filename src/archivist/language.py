@@ -175,13 +175,13 @@ def _model_arrays():  # type: ignore[no-untyped-def]
     from py3langid.modelio import load_model
 
     src = MODEL_DIR / MODEL_FILE
-    st = src.stat()
-    cache = _cache_root() / f"py3langid-{py3langid.__version__}-{st.st_size}-{st.st_mtime_ns}-{_CACHE_LAYOUT}"
+    cache = _cache_root() / f"py3langid-{py3langid.__version__}-{_model_digest(src, py3langid.__version__)}-{_CACHE_LAYOUT}"
     try:
         # Plain views of the mapped files: numpy's memmap subclass adds a Python call to every index.
         parts = {k: np.load(cache / f"{k}.npy", mmap_mode="r").view(np.ndarray) for k in _MODEL_PARTS + _TABLE_PARTS}
         classes = json.loads((cache / "classes.json").read_text(encoding="utf-8"))
         tables = _tables_from(parts)
+        _prune_copies(cache)
         for big in (parts["ptc32"], tables.next_row, tables.feature):
             # Touch every page now: what scoring reads is resident from the start, as when the
             # model was unpacked, so a worker's memory does not creep up with the variety of
@@ -196,6 +196,7 @@ def _model_arrays():  # type: ignore[no-untyped-def]
     with contextlib.suppress(OSError):  # no writable cache: every process unpacks the model itself
         _save_model(cache, {"ptc32": ptc, "pc": pc, "nextmove": np.frombuffer(nextmove, dtype=np.dtype(nextmove.typecode)),
                             "row": np.asarray(row, dtype=np.int64), "output": np.asarray(output, dtype=np.int64), **derived}, classes)
+        _prune_copies(cache)
     return ptc, pc, classes, nextmove, row, output, _tables_from(derived)
 
 
@@ -206,6 +207,52 @@ def _cache_root() -> Path:
     if env:
         return Path(env)
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "archivist"
+
+
+def _model_digest(src: Path, version: str) -> str:
+    """The model file's content digest (its copy's folder is named by it, so every install of the
+    same model shares one copy), remembered per size and mtime: hashing 4.5 MB would cost each
+    process start 7 ms."""
+    import os
+
+    st = src.stat()
+    memo = _cache_root() / "digests" / f"py3langid-{version}-{st.st_size}-{st.st_mtime_ns}"
+    try:
+        digest = memo.read_text(encoding="ascii")
+        if len(digest) == 16:
+            return digest
+    except OSError:
+        pass
+    with open(src, "rb") as fh:
+        digest = hashlib.file_digest(fh, "sha256").hexdigest()[:16]
+    with contextlib.suppress(OSError):
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        tmp = memo.with_name(f"{memo.name}.{os.getpid()}.tmp")
+        tmp.write_text(digest, encoding="ascii")
+        tmp.replace(memo)
+    return digest
+
+
+# A copy no process has loaded for this long is removed (by the next process that loads one).
+_UNUSED_COPY_DAYS = 7
+
+
+def _prune_copies(keep: Path) -> None:
+    """Mark ``keep`` as used now, and remove the copies no process has used for a week: other
+    layouts of the tables, other models, and the copies named by the model file's mtime as
+    archivist once did (one per install, 94-137 MB each). By age rather than by name, so two
+    versions of archivist in use on one machine do not remove each other's copy. A process that
+    has a removed copy mapped keeps its pages."""
+    import os
+    import shutil
+    import time
+
+    with contextlib.suppress(OSError):
+        os.utime(keep)
+        cutoff = time.time() - _UNUSED_COPY_DAYS * 86400
+        for old in keep.parent.glob("py3langid-*"):  # a copy being written is new, so it stays
+            if old != keep and old.is_dir() and old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)
 
 
 def _save_model(dest: Path, arrays: dict[str, Any], classes: list[str]) -> None:
