@@ -119,3 +119,31 @@ def test_resume_after_kill_9_equals_an_uninterrupted_run(warcs: Path, baseline, 
     assert rep["counts"]["records_extracted"] == baseline[1]["counts"]["records_extracted"]
     assert rep["rejected"] == baseline[1]["rejected"]
     assert not list(out.glob(".*.tmp"))
+
+
+def test_resumed_run_starts_no_sandbox_but_a_changed_input_is_extracted_again(warcs: Path, baseline, tmp_path: Path):
+    """A run over finished shards does not start a sandbox worker ahead of them (its run state
+    says there is nothing to extract); when that guess is wrong, because an input changed under
+    the same name, the changed shard is extracted all the same."""
+    import shutil
+
+    from archivist import sandbox
+
+    inputs = tmp_path / "archives"
+    shutil.copytree(warcs, inputs)
+    out = tmp_path / "records"
+    archivist.extract([inputs], out, workers=1)
+    sandbox._close_all()
+    rep = archivist.extract([inputs], out, workers=1)
+    assert rep.counts["shards_resumed"] == len(list(inputs.glob("*.warc.gz")))
+    assert not any(sb._proc is not None for sb in sandbox._shared.values())
+    assert _snapshot(out) == baseline[0]
+
+    first, second = sorted(inputs.glob("*.warc.gz"))[:2]
+    first.write_bytes(second.read_bytes())  # same name, other pages
+    (first.parent / (first.name + ".cdxj")).unlink(missing_ok=True)
+    rep = archivist.extract([inputs], out, workers=1)
+    assert rep.counts["shards_resumed"] == len(list(inputs.glob("*.warc.gz"))) - 1
+    fresh = tmp_path / "fresh"
+    archivist.extract([inputs], fresh, workers=1)
+    assert _snapshot(out) == _snapshot(fresh)

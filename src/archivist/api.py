@@ -115,7 +115,7 @@ def extract(
         if w is None:
             raise ValueError("no output folder given (-o) and not inside a workspace")
         out_dir = w.records
-    _extract_head_start(warcs, out_dir, workers, executor, page_timeout, page_memory_mb)
+    _extract_head_start(warcs, out_dir, workers, executor, page_timeout, page_memory_mb, resume)
     from .extract import extract as _extract
 
     limits = _extract_limits(page_timeout, page_memory_mb)
@@ -130,12 +130,13 @@ def _extract_limits(page_timeout: float | None, page_memory_mb: int | None) -> A
 
 
 def _extract_head_start(warcs: list[str | Path] | None, out_dir: str | Path | None, workers: int | None, executor: str,
-                        page_timeout: float | None, page_memory_mb: int | None) -> None:
+                        page_timeout: float | None, page_memory_mb: int | None, resume: bool = True) -> None:
     """Start the processes an extract run will need before this process imports the extraction
     code (~0.25 s of CPU), so that their start-up overlaps it: the sandbox worker when the
     shards run here, else the pool's forkserver (which imports that code too). The CLI calls it
     before its own imports; :func:`extract` again (a no-op then). Unclear inputs: nothing, the
-    run says what is wrong."""
+    run says what is wrong. A run resuming a finished one starts no sandbox worker (its pool
+    still starts: the run-level passes use it)."""
     if executor != "local":
         return
     if not warcs or out_dir is None:  # the workspace's folders fill in; without one, the run says what is missing
@@ -147,13 +148,18 @@ def _extract_head_start(warcs: list[str | Path] | None, out_dir: str | Path | No
     from .warc_files import find_warcs
 
     try:
-        tasks = len(find_warcs(list(warcs)))
+        found = find_warcs(list(warcs))
     except OSError:
         return
+    tasks = len(found)
     n = workers or default_workers()
     if n > 1 and tasks > 1:
         start_forkserver(n, tasks)
     elif tasks:
+        from .runstate import all_recorded
+
+        if resume and all_recorded(Path(out_dir), found):
+            return
         from .sandbox import shared_sandbox
 
         shared_sandbox(_extract_limits(page_timeout, page_memory_mb)).start()

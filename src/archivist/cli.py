@@ -223,7 +223,7 @@ def extract(
     from .arrow_process import configure
 
     with _fatal_errors():  # the run's sandbox worker or pool starts while this process imports
-        api._extract_head_start(list(warcs) if warcs else None, out_dir, workers, executor, page_timeout, page_memory)
+        api._extract_head_start(list(warcs) if warcs else None, out_dir, workers, executor, page_timeout, page_memory, resume)
     configure()  # no pandas probe (0.3 s), Arrow memory from the system allocator (flat peak RSS)
     with _fatal_errors(), _progress("extracting", quiet) as progress:
         report = api.extract(list(warcs) if warcs else None, out_dir, workers=workers, executor=executor,

@@ -21,7 +21,7 @@ from .parquet_io import write_table
 from .parquet_stream import RowGroupWriter, stream_rows
 from .quality import signals, text_sha256
 from .report import StageReport
-from .runstate import RunState, input_digest
+from .runstate import RunState, all_recorded, input_digest
 from .sandbox import Job, Limits, SandboxError, shared_sandbox
 from .warc_files import ARCHIVE_SUFFIXES as _ARCHIVE_SUFFIXES
 from .warc_files import find_warcs
@@ -390,7 +390,7 @@ def extract(
     results: dict[Path, StageReport] = {}
     todo: list[Path] = []
     pooled = executor == "local" and workers > 1 and len(warcs) > 1
-    if limits is not None and executor == "local" and not pooled and warcs:
+    if limits is not None and executor == "local" and not pooled and warcs and not (resume and all_recorded(out_dir, warcs)):
         # Shards run in this process: the sandbox worker's start-up (imports, models) overlaps
         # the hashing of the inputs below instead of waiting for the first batch.
         shared_sandbox(limits).start()

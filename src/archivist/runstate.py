@@ -60,3 +60,19 @@ class RunState:
 
 def input_digest(warc: Path) -> str:
     return file_sha256(warc) if warc.is_file() else ""
+
+
+def all_recorded(out_dir: Path, warcs: list[Path]) -> bool:
+    """Whether ``out_dir``'s run state lists every one of ``warcs`` with its outputs on disk, so
+    that a resumed run will likely extract nothing and need not start a sandbox worker ahead of
+    the shards (0.3-0.4 s of CPU). A guess made before the inputs are hashed: if one has changed,
+    its shard starts the sandbox worker when it first needs it."""
+    try:
+        shards = json.loads((out_dir / RUN_FILE).read_text(encoding="utf-8")).get("shards", {})
+    except (OSError, ValueError, AttributeError):
+        return False
+    for w in warcs:
+        entry = shards.get(w.name)
+        if not isinstance(entry, dict) or not all((out_dir / n).exists() for n in entry.get("outputs", [])):
+            return False
+    return bool(warcs)
