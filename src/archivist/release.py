@@ -60,8 +60,10 @@ def _dependency_versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"python": platform.python_version()}
-    for pkg in ("pyarrow", "datasets", "warcio", "fastwarc", "trafilatura", "py3langid", "charset-normalizer",
-                "lxml", "huggingface_hub"):
+    # Every package whose version can change a record: the readers, the parsers (selectolax's
+    # lexbor builds the tree the main text is taken from), the inflater, the writers.
+    for pkg in ("pyarrow", "datasets", "warcio", "fastwarc", "isal", "selectolax", "trafilatura", "py3langid",
+                "charset-normalizer", "lxml", "huggingface_hub"):
         try:
             out[pkg] = version(pkg)
         except PackageNotFoundError:
