@@ -11,8 +11,9 @@ reached by any one process of its tree (wait4's ru_maxrss of the run: its own pr
 children it waits for, such as archivist's sandbox worker and datatrove's extraction process;
 the probe keeps this benchmark's own size out of it). Each measurement is repeated
 (``--repeat``), ours and datatrove's alternating, in an order that flips from one repeat to the
-next, and the medians are printed with each run's ratio. The 1- and 2-worker runs report wall
-time only: a pool's workers are children of its forkserver, which wait4 does not count.
+next; medians are printed, and each ratio is the median of the repeats' own ratios. The 1- and
+2-worker runs report wall time only: a pool's workers are children of its forkserver, which
+wait4 does not count.
 """
 
 from __future__ import annotations
@@ -199,14 +200,23 @@ def main() -> None:
         for name, key in rows:
             w, r, n, c = med(key, 0), med(key, 1), runs[key][0][2], med(key, 3)
             print(f"{name:52s} {pages_in:6d} {n:6d} {w:8.2f} {pages_in / w:12.1f} {pages_in / c:11.1f} {r:13.0f}")
+        # A ratio is taken within each repeat (its two runs were measured one after the other)
+        # and the median of those is printed: a ratio of two medians could pair a slow minute of
+        # one side with a fast minute of the other.
+        def ratios(slow: str, fast: str, i: int = 0) -> list[float]:
+            return [a[i] / b[i] for a, b in zip(runs[slow], runs[fast], strict=True)]
+
+        def each(rs: list[float]) -> str:
+            return ", ".join(f"{r:.2f}x" for r in rs)
+
         if peer:
-            each = ", ".join(f"{d[0] / o[0]:.2f}x" for o, d in zip(runs["ours"], runs["dt"], strict=True))
-            print(f"\nratio ours/datatrove docs/s per core: {med('dt', 0) / med('ours', 0):.2f}x"
-                  f" (per CPU-second: {med('dt', 3) / med('ours', 3):.2f}x); each run: {each}")
+            rs = ratios("dt", "ours")
+            print(f"\nratio ours/datatrove docs/s per core: {statistics.median(rs):.2f}x"
+                  f" (per CPU-second: {statistics.median(ratios('dt', 'ours', 3)):.2f}x); each run: {each(rs)}")
         print(f"load average during the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-        each = ", ".join(f"{a[0] / b[0]:.2f}x" for a, b in zip(runs["w1"], runs["w2"], strict=True))
-        print(f"speed-up 1 -> 2 workers (2 shards, {runs['w2'][0][2]} docs): {med('w1', 0) / med('w2', 0):.2f}x"
-              f"  ({med('w1', 0):.2f}s -> {med('w2', 0):.2f}s); each run: {each}")
+        rs = ratios("w1", "w2")
+        print(f"speed-up 1 -> 2 workers (2 shards, {runs['w2'][0][2]} docs): {statistics.median(rs):.2f}x"
+              f"  (median seconds {med('w1', 0):.2f} -> {med('w2', 0):.2f}); each run: {each(rs)}")
         r1 = med("ours", 1)
         print(f"peak RSS, 1x input: {r1:.0f} MiB; 4x input ({n4} docs): {r4:.0f} MiB ({(r4 / r1 - 1) * 100:+.0f}%)")
     finally:
