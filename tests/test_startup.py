@@ -193,10 +193,10 @@ def test_pool_workers_start_their_sandbox_as_they_start() -> None:
     out = _python("""
         from functools import partial
         from archivist.executors import LocalExecutor
-        from archivist.extract import _start_sandbox
+        from archivist.sandbox import start_shared
         from archivist.sandbox import Limits
         from tests.test_startup import sandbox_state
-        with LocalExecutor(2, warm=partial(_start_sandbox, Limits())) as ex:
+        with LocalExecutor(2, warm=partial(start_shared, Limits())) as ex:
             ex.start(2)
             print(sorted(set(ex.map(sandbox_state, range(8)))))
     """)
@@ -244,3 +244,25 @@ def test_pool_run_from_python_m_is_quiet_and_its_json_whole(tmp_path: Path) -> N
     assert report["counts"]["records_extracted"] == 8
     assert p.returncode == (1 if report["rejected"] else 0)
     assert (tmp_path / "records" / "_run.json").exists()
+
+
+def test_a_pool_started_early_is_the_one_the_run_uses() -> None:
+    # The CLI starts the run's pool before importing the extraction code (executors.start_early);
+    # the run's executor takes that pool, with its warm workers, instead of starting a second.
+    out = _python("""
+        from functools import partial
+        from archivist import executors
+        from archivist.executors import LocalExecutor
+        from archivist.sandbox import Limits, start_shared
+        from tests.test_startup import sandbox_state
+        executors.start_early(2, 2, partial(start_shared, Limits()))
+        early = executors._early._pool
+        with LocalExecutor(2, warm=partial(start_shared, Limits(timeout=5))) as other:
+            other.start(2)  # other limits: not this pool
+            print(other._pool is early, executors._early is not None)
+        with LocalExecutor(2, warm=partial(start_shared, Limits())) as ex:
+            ex.start(2)
+            print(ex._pool is early, executors._early is None)
+            print(sorted(set(ex.map(sandbox_state, range(8)))))
+    """)
+    assert out.split("\n")[:3] == ["False True", "True True", "[(True, 0)]"], out

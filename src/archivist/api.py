@@ -133,7 +133,8 @@ def _extract_head_start(warcs: list[str | Path] | None, out_dir: str | Path | No
                         page_timeout: float | None, page_memory_mb: int | None, resume: bool = True) -> None:
     """Start the processes an extract run will need before this process imports the extraction
     code (~0.25 s of CPU), so that their start-up overlaps it: the sandbox worker when the
-    shards run here, else the pool's forkserver (which imports that code too). The CLI calls it
+    shards run here, else the pool (its forkserver imports that code too; its workers fork as
+    soon as it has, and start their sandbox workers). The CLI calls it
     before its own imports; :func:`extract` again (a no-op then). Unclear inputs: nothing, the
     run says what is wrong. A run resuming a finished one starts no sandbox worker (its pool
     still starts: the run-level passes use it)."""
@@ -144,7 +145,7 @@ def _extract_head_start(warcs: list[str | Path] | None, out_dir: str | Path | No
         if w is None:
             return
         warcs = warcs or [w.archives]
-    from .executors import default_workers, start_forkserver
+    from .executors import default_workers, start_early
     from .warc_files import find_warcs
 
     try:
@@ -154,7 +155,11 @@ def _extract_head_start(warcs: list[str | Path] | None, out_dir: str | Path | No
     tasks = len(found)
     n = workers or default_workers()
     if n > 1 and tasks > 1:
-        start_forkserver(n, tasks)
+        from functools import partial
+
+        from .sandbox import start_shared
+
+        start_early(n, tasks, partial(start_shared, _extract_limits(page_timeout, page_memory_mb)))
     elif tasks:
         from .runstate import all_recorded
 

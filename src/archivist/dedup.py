@@ -24,20 +24,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import textscan
+from .dedup_settings import BANDS, PERMUTATIONS, SEED, SHINGLE_WORDS, THRESHOLD
 from .memo import BoundedMemo
 from .parquet_io import read_table
 from .parquet_stream import read_row_groups
 from .quality import fold
-
-SHINGLE_WORDS = 5
-PERMUTATIONS = 128
-BANDS = 16  # 16 bands x 8 rows: candidates from about 0.7 similarity, then checked against THRESHOLD
-THRESHOLD = 0.8
-SEED = 1
-
-# What the marks depend on; part of the extraction settings hash.
-SETTINGS = {"shingle_words": SHINGLE_WORDS, "permutations": PERMUTATIONS, "bands": BANDS, "threshold": THRESHOLD, "seed": SEED,
-            "hash": "crc32-words-poly64, multiply-shift", "kept": "earliest capture, then smallest id"}
 
 # One token per CJK character (no spaces to split on), else runs of letters/digits.
 _TOKEN_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W_]+")

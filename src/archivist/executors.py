@@ -7,7 +7,9 @@ own deterministically named outputs, so outputs are byte-identical across execut
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import os
 import sys
 import threading
@@ -75,7 +77,7 @@ class LocalExecutor:
         forkserver's imports, the workers' start-up and their ``warm`` run meanwhile instead of
         after it. (A worker's start waits for the forkserver's imports, hence the thread.)
         """
-        if self.workers <= 1 or tasks <= 1 or self._pool is not None:
+        if self.workers <= 1 or tasks <= 1 or self._pool is not None or self._adopt():
             return
         pool = self._pool = self._new_pool()
 
@@ -99,6 +101,7 @@ class LocalExecutor:
             for a in args:
                 yield fn(*a)
             return
+        self._adopt()
         self._started()
         pool = self._pool or self._new_pool()
         if self._keep:
@@ -108,6 +111,16 @@ class LocalExecutor:
         finally:
             if not self._keep:
                 pool.shutdown()
+
+    def _adopt(self) -> bool:
+        """Take the pool :func:`start_early` started, if it has this executor's settings."""
+        global _early
+        e = _early
+        if self._pool is not None or e is None or e._pool is None or (e.workers, e.max_tasks_per_child) != (
+                self.workers, self.max_tasks_per_child) or not _same_call(e.warm, self.warm):
+            return False
+        self._pool, self._starter, e._pool, e._starter, _early = e._pool, e._starter, None, None, None
+        return True
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(), max_tasks_per_child=self.max_tasks_per_child,
@@ -133,6 +146,42 @@ def _context() -> Any:
     cli = ["typer", "rich.console", "archivist.api"] if "archivist.cli" in sys.modules or main == "archivist.cli" else []
     ctx.set_forkserver_preload(["__main__", "archivist.pool_preload", *cli])
     return ctx
+
+
+# A local pool started before the code that will use it was imported (start_early), until the
+# first LocalExecutor with the same settings takes it.
+_early: LocalExecutor | None = None
+
+
+def start_early(workers: int, tasks: int, warm: Callable[[], object] | None = None) -> None:
+    """Start the workers of the pool a run will use now, before the caller imports that run's
+    code: they fork from the forkserver as soon as its imports are done, and their ``warm``
+    (their sandbox worker's start-up) runs meanwhile. Without it they start only once the
+    caller has imported the extraction code and makes its executor."""
+    global _early
+    if workers <= 1 or tasks <= 1 or _early is not None:
+        return
+    start_forkserver(workers, tasks)
+    ex = LocalExecutor(workers, warm=warm)
+    ex.start(tasks)
+    _early = ex
+    atexit.register(_drop_early)
+
+
+def _drop_early() -> None:
+    """A pool started early that no executor took (the run stopped before it): stop its workers."""
+    global _early
+    if _early is not None and _early._pool is not None:
+        _early._pool.shutdown(wait=False, cancel_futures=True)
+    _early = None
+
+
+def _same_call(a: Callable[[], object] | None, b: Callable[[], object] | None) -> bool:
+    if a is b:
+        return True
+    if isinstance(a, functools.partial) and isinstance(b, functools.partial):
+        return a.func is b.func and a.args == b.args and a.keywords == b.keywords
+    return False
 
 
 def start_forkserver(workers: int, tasks: int) -> None:

@@ -22,7 +22,7 @@ from .parquet_stream import RowGroupWriter, stream_rows
 from .quality import signals, text_sha256
 from .report import StageReport
 from .runstate import RunState, all_recorded, input_digest
-from .sandbox import Job, Limits, SandboxError, shared_sandbox
+from .sandbox import Job, Limits, SandboxError, shared_sandbox, start_shared
 from .warc_files import ARCHIVE_SUFFIXES as _ARCHIVE_SUFFIXES
 from .warc_files import find_warcs
 from .warc_reader import ContentTooLarge, ReadError, SourceRecord, iter_records, read_record_at
@@ -359,11 +359,6 @@ def _shard_task(warc: Path, out_dir: Path, limits: Limits | None = Limits(), dig
     return warc, digest, rep
 
 
-def _start_sandbox(limits: Limits) -> None:
-    """Start this process's sandbox worker (a pool worker's, as the worker starts)."""
-    shared_sandbox(limits).start()
-
-
 def extract(
     inputs: list[str | Path],
     out_dir: str | Path,
@@ -394,7 +389,7 @@ def extract(
         # Shards run in this process: the sandbox worker's start-up (imports, models) overlaps
         # the hashing of the inputs below instead of waiting for the first batch.
         shared_sandbox(limits).start()
-    warm = partial(_start_sandbox, limits) if limits is not None else None
+    warm = partial(start_shared, limits) if limits is not None else None
     # One pool for the shards and both run-level passes.
     with executors.make(executor, workers, address, warm=warm) as ex:
         # Pool workers (and their sandboxes) start while the inputs are hashed, not after. (All

@@ -17,7 +17,7 @@ from typing import Any
 
 from . import charset, maintext, textpage
 from .boilerplate import SETTINGS as BOILERPLATE_SETTINGS
-from .dedup import SETTINGS as NEAR_DUP_SETTINGS
+from .dedup_settings import SETTINGS as NEAR_DUP_SETTINGS
 from .language import identify
 from .metadata import credit_from_text, extract_metadata
 

@@ -388,6 +388,11 @@ def shared_sandbox(limits: Limits) -> PageSandbox:
     return _shared[limits]
 
 
+def start_shared(limits: Limits) -> None:
+    """Start this process's sandbox worker now (a pool worker's ``warm``: as the worker starts)."""
+    shared_sandbox(limits).start()
+
+
 def _close_all() -> None:
     for sb in _shared.values():
         sb.close()
