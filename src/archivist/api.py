@@ -145,6 +145,7 @@ def _extract_head_start(warcs: list[str | Path] | None, out_dir: str | Path | No
         if w is None:
             return
         warcs = warcs or [w.archives]
+        out_dir = w.records if out_dir is None else out_dir
     from .executors import default_workers, start_early
     from .warc_files import find_warcs
 
