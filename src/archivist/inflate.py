@@ -3,9 +3,9 @@
 Where the time goes when archivist inflates (``benchmarks/decompress.py`` prints it):
 
 * ``extract`` reads a ``.warc.gz`` with FastWARC 2, which inflates in Rust with zlib-rs (zlib-ng's
-  algorithms): 1.7-2.3x stdlib zlib, ISA-L 2.6-2.7x. Taking the gzip members
-  apart in Python to give them to ISA-L instead costs more than that difference, so the read path
-  stays in FastWARC.
+  algorithms) at 1.7-2.3x the speed of stdlib zlib; ISA-L runs at 2.6-2.7x. Taking the gzip
+  members apart in Python to give them to ISA-L costs more than that difference, so the read
+  path stays in FastWARC.
 * A payload sent with a gzip or deflate content coding is inflated here, page by page, with ISA-L
   (about 2.2x stdlib zlib).
 * Copying existing archives in (``archives_in``) keeps zlib: its handling of damaged gzip members

@@ -213,7 +213,7 @@ def _model_digest(src: Path, version: str) -> str:
     """The model file's content digest (its copy's folder is named by it, so every install of the
     same model shares one copy), remembered per size and mtime: hashing 4.5 MB would cost each
     process start 7 ms."""
-    import os
+    from .fsutil import write_text
 
     st = src.stat()
     memo = _cache_root() / "digests" / f"py3langid-{version}-{st.st_size}-{st.st_mtime_ns}"
@@ -226,10 +226,7 @@ def _model_digest(src: Path, version: str) -> str:
     with open(src, "rb") as fh:
         digest = hashlib.file_digest(fh, "sha256").hexdigest()[:16]
     with contextlib.suppress(OSError):
-        memo.parent.mkdir(parents=True, exist_ok=True)
-        tmp = memo.with_name(f"{memo.name}.{os.getpid()}.tmp")
-        tmp.write_text(digest, encoding="ascii")
-        tmp.replace(memo)
+        write_text(memo, digest)
     return digest
 
 
