@@ -24,13 +24,7 @@ class RunState:
     def __init__(self, out_dir: Path, settings_hash: str) -> None:
         self.path = out_dir / RUN_FILE
         self.settings_hash = settings_hash
-        self.shards: dict[str, dict[str, Any]] = {}
-        if self.path.exists():
-            try:
-                data = json.loads(self.path.read_text(encoding="utf-8"))
-                self.shards = data.get("shards", {})
-            except (OSError, json.JSONDecodeError):
-                self.shards = {}  # unreadable state: redo everything rather than trust it
+        self.shards = _read_shards(self.path)
         for tmp in out_dir.glob(".*.tmp"):
             tmp.unlink(missing_ok=True)
 
@@ -38,7 +32,7 @@ class RunState:
         entry = self.shards.get(warc.name)
         if not entry or entry.get("input_sha256") != input_sha256 or entry.get("settings_hash") != self.settings_hash:
             return None
-        if not all((self.path.parent / name).exists() for name in entry.get("outputs", [])):
+        if not _outputs_on_disk(self.path.parent, entry):
             return None
         r = entry["report"]
         rep = StageReport(stage=r["stage"], inputs=r["inputs"])
@@ -67,12 +61,19 @@ def all_recorded(out_dir: Path, warcs: list[Path]) -> bool:
     that a resumed run will likely extract nothing and need not start a sandbox worker ahead of
     the shards (0.3-0.4 s of CPU). A guess made before the inputs are hashed: if one has changed,
     its shard starts the sandbox worker when it first needs it."""
+    shards = _read_shards(out_dir / RUN_FILE)
+    return bool(warcs) and all(w.name in shards and _outputs_on_disk(out_dir, shards[w.name]) for w in warcs)
+
+
+def _read_shards(path: Path) -> dict[str, dict[str, Any]]:
+    """The shard entries of a run state file; none when it is missing or unreadable (redo
+    everything rather than trust it)."""
     try:
-        shards = json.loads((out_dir / RUN_FILE).read_text(encoding="utf-8")).get("shards", {})
+        shards = json.loads(path.read_text(encoding="utf-8")).get("shards", {})
     except (OSError, ValueError, AttributeError):
-        return False
-    for w in warcs:
-        entry = shards.get(w.name)
-        if not isinstance(entry, dict) or not all((out_dir / n).exists() for n in entry.get("outputs", [])):
-            return False
-    return bool(warcs)
+        return {}
+    return {k: v for k, v in shards.items() if isinstance(v, dict)} if isinstance(shards, dict) else {}
+
+
+def _outputs_on_disk(out_dir: Path, entry: dict[str, Any]) -> bool:
+    return all((out_dir / name).exists() for name in entry.get("outputs", []))

@@ -156,7 +156,7 @@ def iter_records(path: str | Path) -> Iterator[SourceRecord | ReadError]:
 
 
 def _iter_fast(fh: IO[bytes], name: str) -> Generator[SourceRecord, None, int | None]:
-    """Records read with FastWARC (about 3x warcio here); returns None when the whole file was
+    """Records read with FastWARC (about 2x warcio here: ``benchmarks/decompress.py``); returns None when the whole file was
     read, or the offset from which warcio must take over.
 
     FastWARC gives no record length and, on a damaged gzip stream, repeats offsets rather than
